@@ -1,0 +1,152 @@
+/* `receval eval DATASET --out DIR ...`: rank 0 parses and validates the
+ * command line into a JobSpec, broadcasts it, and every rank evaluates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "comm/bcast.h"
+#include "core/evaluate.h"
+#include "metrics/registry.h"
+
+#define RV_MAX_K 64
+
+static const rv_option_t eval_options[] = {
+    {"out", "DIR", "output directory (created if missing; required)", NULL},
+    {"k", "LIST", "cutoffs, comma-separated", "10,20"},
+    {"metrics", "LIST", "metric names, comma-separated, or 'all'", rv_metric_default_set},
+    {"similarity", "NAME", "cosine, dot or euclidean (minus squared distance)", "cosine"},
+    {"keep-seen", NULL, "keep training items among the candidates", NULL},
+    {"block-users", "B", "users scored per block (results do not depend on it)", "256"},
+    {"seed", "S", "seed for any sampling", "0"},
+    {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
+    {"help-metric", "NAME", "print the definition of a metric and exit", NULL},
+    {NULL, NULL, NULL, NULL}};
+
+static const char synopsis[] = "DATASET.h5 --out DIR [options]";
+
+/* Rank 0: argv -> JobSpec (strings point into argv or static storage).
+ * *done = 1 when help was printed and there is nothing to run. */
+static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *job, int32_t *ks,
+                           char **metric_names, int *done) {
+  rv_err_t err = RV_OK;
+  rv_args_t a;
+  *done = 0;
+  RV_TRY(rv_args_parse("eval", eval_options, argc, argv, &a));
+  if (a.help) {
+    rv_args_print_help(out, "eval", synopsis, eval_options);
+    fprintf(out, "\nmetrics:");
+    for (int i = 0; rv_metric_registry[i]; i++) fprintf(out, " %s", rv_metric_registry[i]->name);
+    fprintf(out, "\n");
+    *done = 1;
+    goto done;
+  }
+  const char *hm = rv_arg_str(&a, "help-metric");
+  if (hm) {
+    const char *base = hm;
+    char buf[64];
+    const char *at = strchr(hm, '@');
+    if (at) {
+      snprintf(buf, sizeof buf, "%.*s", (int)(at - hm), hm);
+      base = buf;
+    }
+    const rv_metric_t *m = rv_metric_find(base);
+    RV_REQUIRE(m, RV_ERR_USAGE, "receval eval: --help-metric: unknown metric '%s'", hm);
+    fprintf(out, "%s%s\n%s\n", m->name, m->at_k ? "@k" : "", m->help);
+    *done = 1;
+    goto done;
+  }
+  RV_REQUIRE(a.npos == 1, RV_ERR_USAGE,
+             "receval eval: expected one DATASET argument, got %d (usage: receval eval %s)", a.npos,
+             synopsis);
+  const char *outdir = rv_arg_str(&a, "out");
+  RV_REQUIRE(outdir && *outdir, RV_ERR_USAGE, "receval eval: --out DIR is required");
+  job->command = (char *)"eval";
+  job->dataset = (char *)a.pos[0];
+  job->out_dir = (char *)outdir;
+
+  int nk = 0, kbuf[RV_MAX_K];
+  RV_TRY(rv_arg_intlist(&a, "k", 1, 1000000, kbuf, RV_MAX_K, &nk));
+  for (int i = 0; i < nk; i++) ks[i] = kbuf[i];
+  job->n_k = (size_t)nk;
+  job->k = ks;
+
+  const char *sim = rv_arg_str(&a, "similarity");
+  job->has_similarity = 1;
+  if (strcmp(sim, "cosine") == 0)
+    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_COSINE;
+  else if (strcmp(sim, "dot") == 0)
+    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_DOT;
+  else if (strcmp(sim, "euclidean") == 0)
+    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN;
+  else
+    RV_FAIL(RV_ERR_USAGE, "receval eval: --similarity: expected cosine, dot or euclidean, got '%s'",
+            sim);
+  job->has_keep_seen = 1;
+  job->keep_seen = rv_arg_flag(&a, "keep-seen");
+  job->has_progress = 1;
+  job->progress = rv_arg_flag(&a, "progress");
+  int64_t b = 256;
+  RV_TRY(rv_arg_i64(&a, "block-users", 1, 65536, &b));
+  job->has_block_users = 1;
+  job->block_users = (int32_t)b;
+  uint64_t seed = 0;
+  RV_TRY(rv_arg_u64(&a, "seed", &seed));
+  job->has_seed = 1;
+  job->seed = seed;
+  job->has_item_shards = 1;
+  job->item_shards = 1;
+
+  /* Metric names: every one must exist; 'all' selects the whole registry. */
+  const char *ml = rv_arg_str(&a, "metrics");
+  size_t nm = 0;
+  if (strcmp(ml, "all") == 0) {
+    for (int i = 0; rv_metric_registry[i]; i++) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
+  } else {
+    const char *p = ml;
+    while (*p) {
+      const char *e = strchr(p, ',');
+      const size_t len = e ? (size_t)(e - p) : strlen(p);
+      char name[64];
+      RV_REQUIRE(len > 0 && len < sizeof name, RV_ERR_USAGE, "receval eval: --metrics: bad list '%s'",
+                 ml);
+      memcpy(name, p, len);
+      name[len] = '\0';
+      const rv_metric_t *m = rv_metric_find(name);
+      RV_REQUIRE(m, RV_ERR_USAGE,
+                 "receval eval: --metrics: unknown metric '%s' (see receval eval --help)", name);
+      int dup = 0;
+      for (size_t i = 0; i < nm; i++) dup |= strcmp(metric_names[i], m->name) == 0;
+      if (!dup) metric_names[nm++] = (char *)m->name;
+      p = e ? e + 1 : p + len;
+    }
+  }
+  RV_REQUIRE(nm > 0, RV_ERR_USAGE, "receval eval: --metrics: no metric selected");
+  job->n_metrics = nm;
+  job->metrics = metric_names;
+done:
+  return err;
+}
+
+rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  rv_err_t err = RV_OK;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  Receval__JobSpec spec = RECEVAL__JOB_SPEC__INIT;
+  int32_t ks[RV_MAX_K];
+  char *metric_names[64];
+  int help_done = 0;
+  ProtobufCMessage *copy = NULL;
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  if (rank == 0) err = build_spec(argc, argv, out, &spec, ks, metric_names, &help_done);
+  RV_AGREE(comm);
+  RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
+  if (help_done) goto done;
+  RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__job_spec__descriptor, &copy, &bytes, &len));
+  RV_TRY(rv_evaluate(comm, (const Receval__JobSpec *)copy, bytes, len, out));
+done:
+  if (copy) protobuf_c_message_free_unpacked(copy, NULL);
+  free(bytes);
+  return err;
+}

@@ -1,0 +1,258 @@
+#include "io/dataset.h"
+
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "io/h5util.h"
+
+#define RV_FORMAT_NAME "receval-dataset"
+#define RV_FORMAT_VERSION 1
+/* Sanity bounds checked before any size from the file drives an allocation. */
+#define RV_MAX_DIM 65536
+#define RV_MAX_ROWS ((int64_t)1 << 40)
+
+/* Rank 0 checks what a collective open cannot report well. */
+static rv_err_t precheck(const char *path, uint64_t *size) {
+  rv_err_t err = RV_OK;
+  struct stat st;
+  if (stat(path, &st) != 0) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  RV_REQUIRE(S_ISREG(st.st_mode), RV_ERR_IO, "%s: not a regular file", path);
+  FILE *f = fopen(path, "rb");
+  if (!f) RV_FAIL(RV_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+  fclose(f);
+  *size = (uint64_t)st.st_size;
+  RV_REQUIRE(H5Fis_hdf5(path) > 0, RV_ERR_DATA, "%s: not an HDF5 file (or truncated)", path);
+done:
+  return err;
+}
+
+static rv_err_t check_header(hid_t f, rv_dataset_t *ds) {
+  rv_err_t err = RV_OK;
+  const char *fn = ds->path;
+  char fmt[128];
+  int64_t version = 0, dim = 0;
+  RV_TRY(rv_h5_attr_str(f, fn, "format", fmt, sizeof fmt));
+  RV_REQUIRE(strcmp(fmt, RV_FORMAT_NAME) == 0, RV_ERR_DATA,
+             "%s: root attribute 'format' is '%s', expected '%s'", fn, fmt, RV_FORMAT_NAME);
+  RV_TRY(rv_h5_attr_i64(f, fn, "version", &version));
+  RV_REQUIRE(version == RV_FORMAT_VERSION, RV_ERR_DATA,
+             "%s: root attribute 'version' is %lld, this receval reads version %d", fn,
+             (long long)version, RV_FORMAT_VERSION);
+  RV_TRY(rv_h5_attr_i64(f, fn, "n_users", &ds->n_users));
+  RV_TRY(rv_h5_attr_i64(f, fn, "n_items", &ds->n_items));
+  RV_TRY(rv_h5_attr_i64(f, fn, "dim", &dim));
+  RV_REQUIRE(ds->n_users >= 1 && ds->n_users <= RV_MAX_ROWS, RV_ERR_DATA,
+             "%s: root attribute 'n_users' is %lld, expected 1..2^40", fn, (long long)ds->n_users);
+  RV_REQUIRE(ds->n_items >= 1 && ds->n_items <= INT32_MAX, RV_ERR_DATA,
+             "%s: root attribute 'n_items' is %lld, expected 1..%d (int32 item indices)", fn,
+             (long long)ds->n_items, INT32_MAX);
+  RV_REQUIRE(dim >= 1 && dim <= RV_MAX_DIM, RV_ERR_DATA,
+             "%s: root attribute 'dim' is %lld, expected 1..%d", fn, (long long)dim, RV_MAX_DIM);
+  ds->dim = (int)dim;
+
+  hsize_t dims[2];
+  RV_TRY(rv_h5_check_dataset(f, fn, "/items/embedding", H5T_FLOAT, 4, 2, dims));
+  RV_REQUIRE((int64_t)dims[0] == ds->n_items && (int64_t)dims[1] == ds->dim, RV_ERR_DATA,
+             "%s: /items/embedding: shape [%llu, %llu] disagrees with n_items=%lld, dim=%d", fn,
+             (unsigned long long)dims[0], (unsigned long long)dims[1], (long long)ds->n_items,
+             ds->dim);
+  ds->has_user_embeddings = rv_h5_exists(f, "/users/embedding");
+  if (ds->has_user_embeddings) {
+    RV_TRY(rv_h5_check_dataset(f, fn, "/users/embedding", H5T_FLOAT, 4, 2, dims));
+    RV_REQUIRE((int64_t)dims[0] == ds->n_users && (int64_t)dims[1] == ds->dim, RV_ERR_DATA,
+               "%s: /users/embedding: shape [%llu, %llu] disagrees with n_users=%lld, dim=%d", fn,
+               (unsigned long long)dims[0], (unsigned long long)dims[1], (long long)ds->n_users,
+               ds->dim);
+  }
+  static const char *const groups[2] = {"/train", "/test"};
+  for (int g = 0; g < 2; g++) {
+    char p_ptr[64], p_idx[64], p_val[64];
+    snprintf(p_ptr, sizeof p_ptr, "%s/indptr", groups[g]);
+    snprintf(p_idx, sizeof p_idx, "%s/indices", groups[g]);
+    snprintf(p_val, sizeof p_val, "%s/values", groups[g]);
+    RV_TRY(rv_h5_check_dataset(f, fn, p_ptr, H5T_INTEGER, 8, 1, dims));
+    RV_REQUIRE((int64_t)dims[0] == ds->n_users + 1, RV_ERR_DATA,
+               "%s: %s: length %llu, expected n_users + 1 = %lld", fn, p_ptr,
+               (unsigned long long)dims[0], (long long)ds->n_users + 1);
+    RV_TRY(rv_h5_check_dataset(f, fn, p_idx, H5T_INTEGER, 4, 1, dims));
+    const int64_t nnz = (int64_t)dims[0];
+    if (g == 0)
+      ds->train_nnz = nnz;
+    else
+      ds->test_nnz = nnz;
+    if (rv_h5_exists(f, p_val)) {
+      RV_TRY(rv_h5_check_dataset(f, fn, p_val, H5T_FLOAT, 4, 1, dims));
+      RV_REQUIRE((int64_t)dims[0] == nnz, RV_ERR_DATA, "%s: %s: length %llu, expected nnz = %lld",
+                 fn, p_val, (unsigned long long)dims[0], (long long)nnz);
+      if (g == 1) ds->has_test_values = 1;
+    }
+  }
+  ds->has_categories = rv_h5_exists(f, "/items/category/indptr");
+done:
+  return err;
+}
+
+/* indptr must start at 0, never decrease and end at nnz. */
+static rv_err_t check_indptr(const char *fn, const char *path, const int64_t *p, int64_t n,
+                             int64_t nnz) {
+  rv_err_t err = RV_OK;
+  RV_REQUIRE(p[0] == 0, RV_ERR_DATA, "%s: %s: row 0: value %lld, must start at 0", fn, path,
+             (long long)p[0]);
+  for (int64_t u = 0; u < n; u++)
+    RV_REQUIRE(p[u + 1] >= p[u], RV_ERR_DATA,
+               "%s: %s: row %lld: value %lld < previous %lld (must not decrease)", fn, path,
+               (long long)(u + 1), (long long)p[u + 1], (long long)p[u]);
+  RV_REQUIRE(p[n] == nnz, RV_ERR_DATA, "%s: %s: last value %lld, must equal nnz = %lld", fn, path,
+             (long long)p[n], (long long)nnz);
+done:
+  return err;
+}
+
+static rv_err_t check_finite(const char *fn, const char *path, const float *x, int64_t row0,
+                             int64_t rows, int d) {
+  rv_err_t err = RV_OK;
+  for (int64_t r = 0; r < rows; r++)
+    for (int j = 0; j < d; j++) {
+      const float v = x[r * d + j];
+      RV_REQUIRE(isfinite(v), RV_ERR_DATA, "%s: %s: row %lld, column %d: value %g is not finite",
+                 fn, path, (long long)(row0 + r), j, (double)v);
+    }
+done:
+  return err;
+}
+
+rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
+  rv_err_t err = RV_OK;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  hid_t f = H5I_INVALID_HID;
+  rv_dataset_t *ds = calloc(1, sizeof *ds);
+  *out = NULL;
+  if (!ds) RV_FAIL(RV_ERR_RUNTIME, "out of memory");
+  if (strlen(path) >= sizeof ds->path) RV_FAIL(RV_ERR_USAGE, "dataset path too long: %s", path);
+  strcpy(ds->path, path);
+  if (rank == 0) err = precheck(path, &ds->size_bytes);
+  RV_AGREE(comm);
+  MPI_Bcast(&ds->size_bytes, 1, MPI_UINT64_T, 0, comm);
+
+  err = rv_h5_open_read(comm, path, &f);
+  RV_AGREE(comm);
+  err = check_header(f, ds);
+  RV_AGREE(comm);
+
+  /* Global arrays: sizes are bounded by the header checks above. */
+  const size_t n1 = (size_t)ds->n_users + 1;
+  ds->train_ptr = malloc(sizeof(int64_t) * n1);
+  ds->test_ptr = malloc(sizeof(int64_t) * n1);
+  ds->items = malloc(sizeof(float) * (size_t)ds->n_items * (size_t)ds->dim);
+  if (!ds->train_ptr || !ds->test_ptr || !ds->items)
+    err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for %lld items x %d dims", path,
+                       (long long)ds->n_items, ds->dim);
+  RV_AGREE(comm);
+  err = rv_h5_read_rows(f, path, "/train/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1,
+                        ds->train_ptr);
+  if (!err)
+    err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1,
+                          ds->test_ptr);
+  if (!err)
+    err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, 0, ds->n_items, ds->dim,
+                          ds->items);
+  RV_AGREE(comm);
+  /* Every rank holds the same arrays, so every rank reaches the same verdict. */
+  err = check_indptr(path, "/train/indptr", ds->train_ptr, ds->n_users, ds->train_nnz);
+  if (!err) err = check_indptr(path, "/test/indptr", ds->test_ptr, ds->n_users, ds->test_nnz);
+  if (!err) err = check_finite(path, "/items/embedding", ds->items, 0, ds->n_items, ds->dim);
+  RV_AGREE(comm);
+done:
+  if (f >= 0) H5Fclose(f);
+  if (err != RV_OK)
+    rv_dataset_destroy(&ds);
+  else
+    *out = ds;
+  return err;
+}
+
+/* Indices of each row in range and strictly increasing. */
+static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
+                           int64_t u1, const int32_t *idx, int64_t n_items) {
+  rv_err_t err = RV_OK;
+  const int64_t base = ptr[u0];
+  for (int64_t u = u0; u < u1; u++)
+    for (int64_t t = ptr[u] - base; t < ptr[u + 1] - base; t++) {
+      const int32_t v = idx[t];
+      RV_REQUIRE(v >= 0 && v < n_items, RV_ERR_DATA,
+                 "%s: %s: row %lld, entry %lld: item %d out of range [0, %lld)", fn, path,
+                 (long long)u, (long long)(t + base), v, (long long)n_items);
+      RV_REQUIRE(t == ptr[u] - base || idx[t - 1] < v, RV_ERR_DATA,
+                 "%s: %s: row %lld, entry %lld: item %d %s previous %d (rows must be sorted, no "
+                 "duplicates)",
+                 fn, path, (long long)u, (long long)(t + base), v,
+                 idx[t - 1] == v ? "repeats" : "is below", idx[t - 1]);
+    }
+done:
+  return err;
+}
+
+rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int64_t u1) {
+  rv_err_t err = RV_OK;
+  hid_t f = H5I_INVALID_HID;
+  const char *fn = ds->path;
+  ds->u0 = u0;
+  ds->u1 = u1;
+  const int64_t nu = u1 - u0;
+  const int64_t tr0 = ds->train_ptr[u0], trn = ds->train_ptr[u1] - tr0;
+  const int64_t te0 = ds->test_ptr[u0], ten = ds->test_ptr[u1] - te0;
+  if (ds->has_user_embeddings) ds->users = malloc(sizeof(float) * (size_t)(nu * ds->dim + 1));
+  ds->train_idx = malloc(sizeof(int32_t) * (size_t)(trn + 1));
+  ds->test_idx = malloc(sizeof(int32_t) * (size_t)(ten + 1));
+  if (ds->has_test_values) ds->test_val = malloc(sizeof(float) * (size_t)(ten + 1));
+  if ((ds->has_user_embeddings && !ds->users) || !ds->train_idx || !ds->test_idx ||
+      (ds->has_test_values && !ds->test_val))
+    err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory reading users %lld..%lld", fn,
+                       (long long)u0, (long long)u1);
+  RV_AGREE(comm);
+  err = rv_h5_open_read(comm, fn, &f);
+  RV_AGREE(comm);
+  if (ds->has_user_embeddings)
+    err = rv_h5_read_rows(f, fn, "/users/embedding", H5T_NATIVE_FLOAT, u0, nu, ds->dim, ds->users);
+  if (!err) err = rv_h5_read_rows(f, fn, "/train/indices", H5T_NATIVE_INT32, tr0, trn, 1, ds->train_idx);
+  if (!err) err = rv_h5_read_rows(f, fn, "/test/indices", H5T_NATIVE_INT32, te0, ten, 1, ds->test_idx);
+  if (!err && ds->has_test_values)
+    err = rv_h5_read_rows(f, fn, "/test/values", H5T_NATIVE_FLOAT, te0, ten, 1, ds->test_val);
+  RV_AGREE(comm);
+  if (ds->has_user_embeddings)
+    err = check_finite(fn, "/users/embedding", ds->users, u0, nu, ds->dim);
+  if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items);
+  if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items);
+  if (!err && ds->test_val)
+    for (int64_t t = 0; t < ten; t++)
+      if (!(isfinite(ds->test_val[t]) && ds->test_val[t] > 0.0f)) {
+        err = rv_error_set(RV_ERR_DATA,
+                           "%s: /test/values: entry %lld: value %g, relevance must be finite and > 0",
+                           fn, (long long)(te0 + t), (double)ds->test_val[t]);
+        break;
+      }
+  RV_AGREE(comm);
+done:
+  if (f >= 0) H5Fclose(f);
+  return err;
+}
+
+void rv_dataset_destroy(rv_dataset_t **pds) {
+  if (!pds || !*pds) return;
+  rv_dataset_t *ds = *pds;
+  free(ds->train_ptr);
+  free(ds->test_ptr);
+  free(ds->items);
+  free(ds->users);
+  free(ds->train_idx);
+  free(ds->test_idx);
+  free(ds->test_val);
+  free(ds);
+  *pds = NULL;
+}

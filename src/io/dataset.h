@@ -1,0 +1,41 @@
+/* The input dataset (docs/formats.md, contract of ../DESIGN section 3):
+ * header validation, global arrays and each rank's user slice. */
+#ifndef RV_IO_DATASET_H
+#define RV_IO_DATASET_H
+#include <mpi.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct rv_dataset {
+  char path[4096];
+  uint64_t size_bytes;
+  int64_t n_users, n_items;
+  int dim;
+  int64_t train_nnz, test_nnz;
+  int has_user_embeddings, has_test_values, has_categories;
+  /* Global, identical on every rank. */
+  int64_t *train_ptr; /* n_users + 1 */
+  int64_t *test_ptr;  /* n_users + 1 */
+  float *items;       /* n_items x dim, as stored */
+  /* This rank's users [u0, u1). Row u's entries start at ptr[u] - ptr[u0]. */
+  int64_t u0, u1;
+  float *users;       /* (u1 - u0) x dim, or NULL when the file has none */
+  int32_t *train_idx;
+  int32_t *test_idx;
+  float *test_val;    /* NULL when the file has no /test/values */
+} rv_dataset_t;
+
+/* Collective on comm. Checks the file (exists, HDF5, format, version,
+ * shapes and dtypes of every dataset), reads and validates the row pointers
+ * and the item embeddings. Errors are agreed: every rank returns the same
+ * code and message (exit code 3 for invalid data, 4 for I/O). */
+rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **ds);
+
+/* Collective on comm. Reads and validates users [u0, u1) (local; ranges of
+ * the ranks need not cover anything in particular; empty is fine). */
+rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int64_t u1);
+
+void rv_dataset_destroy(rv_dataset_t **ds);
+
+#endif

@@ -1,0 +1,281 @@
+#include "io/h5util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rv_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+rv_err_t rv_h5_open_read(MPI_Comm comm, const char *path, hid_t *file) {
+  rv_err_t err = RV_OK;
+  hid_t fapl = H5I_INVALID_HID;
+  *file = H5I_INVALID_HID;
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  RV_REQUIRE(fapl >= 0, RV_ERR_IO, "%s: cannot create an HDF5 access property list", path);
+  RV_REQUIRE(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) >= 0, RV_ERR_IO,
+             "%s: cannot select the MPI-IO driver", path);
+  /* Metadata is read once and broadcast rather than by every rank. */
+  H5Pset_all_coll_metadata_ops(fapl, 1);
+  *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
+done:
+  if (fapl >= 0) H5Pclose(fapl);
+  return err;
+}
+
+rv_err_t rv_h5_create(MPI_Comm comm, const char *path, hid_t *file) {
+  rv_err_t err = RV_OK;
+  hid_t fapl = H5I_INVALID_HID;
+  *file = H5I_INVALID_HID;
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  RV_REQUIRE(fapl >= 0, RV_ERR_IO, "%s: cannot create an HDF5 access property list", path);
+  RV_REQUIRE(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) >= 0, RV_ERR_IO,
+             "%s: cannot select the MPI-IO driver", path);
+  H5Pset_all_coll_metadata_ops(fapl, 1);
+  H5Pset_coll_metadata_write(fapl, 1);
+  *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot create the HDF5 file", path);
+done:
+  if (fapl >= 0) H5Pclose(fapl);
+  return err;
+}
+
+int rv_h5_exists(hid_t file, const char *path) {
+  char buf[512];
+  if (strlen(path) >= sizeof buf || path[0] != '/') return 0;
+  strcpy(buf, path);
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || *p == '\0') {
+      const char c = *p;
+      *p = '\0';
+      if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) return 0;
+      if (c == '\0') return 1;
+      *p = c;
+    }
+  }
+}
+
+static const char *class_name(H5T_class_t c) {
+  switch (c) {
+    case H5T_INTEGER: return "integer";
+    case H5T_FLOAT: return "float";
+    case H5T_STRING: return "string";
+    default: return "other";
+  }
+}
+
+rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5T_class_t cls,
+                             size_t elem_size, int rank, hsize_t *dims) {
+  rv_err_t err = RV_OK;
+  hid_t d = H5I_INVALID_HID, t = H5I_INVALID_HID, s = H5I_INVALID_HID;
+  RV_REQUIRE(rv_h5_exists(file, path), RV_ERR_DATA, "%s: %s: required dataset is missing", fname,
+             path);
+  d = H5Dopen2(file, path, H5P_DEFAULT);
+  RV_REQUIRE(d >= 0, RV_ERR_DATA, "%s: %s: cannot open (not a dataset?)", fname, path);
+  t = H5Dget_type(d);
+  s = H5Dget_space(d);
+  RV_REQUIRE(t >= 0 && s >= 0, RV_ERR_IO, "%s: %s: cannot read type or shape", fname, path);
+  const H5T_class_t c = H5Tget_class(t);
+  const size_t sz = H5Tget_size(t);
+  RV_REQUIRE(c == cls && sz == elem_size, RV_ERR_DATA,
+             "%s: %s: dtype is %s of %zu bytes, expected %s of %zu bytes", fname, path,
+             class_name(c), sz, class_name(cls), elem_size);
+  if (cls == H5T_INTEGER)
+    RV_REQUIRE(H5Tget_sign(t) == H5T_SGN_2, RV_ERR_DATA,
+               "%s: %s: dtype is unsigned, expected signed int%zu", fname, path, 8 * elem_size);
+  const int nd = H5Sget_simple_extent_ndims(s);
+  RV_REQUIRE(nd == rank, RV_ERR_DATA, "%s: %s: has %d dimensions, expected %d", fname, path, nd,
+             rank);
+  H5Sget_simple_extent_dims(s, dims, NULL);
+done:
+  if (s >= 0) H5Sclose(s);
+  if (t >= 0) H5Tclose(t);
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
+rv_err_t rv_h5_attr_i64(hid_t file, const char *fname, const char *name, int64_t *v) {
+  rv_err_t err = RV_OK;
+  hid_t a = H5I_INVALID_HID, t = H5I_INVALID_HID;
+  RV_REQUIRE(H5Aexists(file, name) > 0, RV_ERR_DATA, "%s: root attribute '%s' is missing", fname,
+             name);
+  a = H5Aopen(file, name, H5P_DEFAULT);
+  t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+  RV_REQUIRE(t >= 0 && H5Tget_class(t) == H5T_INTEGER, RV_ERR_DATA,
+             "%s: root attribute '%s' is not an integer", fname, name);
+  RV_REQUIRE(H5Aread(a, H5T_NATIVE_INT64, v) >= 0, RV_ERR_DATA,
+             "%s: root attribute '%s' cannot be read as int64", fname, name);
+done:
+  if (t >= 0) H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  return err;
+}
+
+rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *buf, size_t len) {
+  rv_err_t err = RV_OK;
+  hid_t a = H5I_INVALID_HID, t = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+  RV_REQUIRE(H5Aexists(file, name) > 0, RV_ERR_DATA, "%s: root attribute '%s' is missing", fname,
+             name);
+  a = H5Aopen(file, name, H5P_DEFAULT);
+  t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+  RV_REQUIRE(t >= 0 && H5Tget_class(t) == H5T_STRING, RV_ERR_DATA,
+             "%s: root attribute '%s' is not a string", fname, name);
+  mt = H5Tcopy(H5T_C_S1);
+  H5Tset_cset(mt, H5Tget_cset(t)); /* ASCII and UTF-8 do not convert into each other */
+  if (H5Tis_variable_str(t) > 0) {
+    char *s = NULL;
+    H5Tset_size(mt, H5T_VARIABLE);
+    RV_REQUIRE(H5Aread(a, mt, &s) >= 0 && s, RV_ERR_DATA, "%s: root attribute '%s' is unreadable",
+               fname, name);
+    snprintf(buf, len, "%s", s);
+    H5free_memory(s);
+  } else {
+    const size_t n = H5Tget_size(t);
+    char *tmp = calloc(n + 1, 1);
+    RV_REQUIRE(tmp, RV_ERR_RUNTIME, "out of memory");
+    H5Tset_size(mt, n + 1);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    if (H5Aread(a, mt, tmp) < 0) {
+      free(tmp);
+      RV_FAIL(RV_ERR_DATA, "%s: root attribute '%s' is unreadable", fname, name);
+    }
+    snprintf(buf, len, "%s", tmp);
+    free(tmp);
+  }
+done:
+  if (mt >= 0) H5Tclose(mt);
+  if (t >= 0) H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  return err;
+}
+
+/* Selects rows [row0, row0+nrows) x [0, rowlen) of space, or nothing. */
+static herr_t select_rows(hid_t space, int64_t row0, int64_t nrows, int64_t rowlen) {
+  if (nrows == 0) return H5Sselect_none(space);
+  hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)nrows, (hsize_t)rowlen};
+  return H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
+}
+
+static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t memtype,
+                          int64_t row0, int64_t nrows, int64_t rowlen, void *rbuf,
+                          const void *wbuf) {
+  rv_err_t err = RV_OK;
+  hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID, x = H5I_INVALID_HID;
+  fs = H5Dget_space(d);
+  RV_REQUIRE(fs >= 0, RV_ERR_IO, "%s: %s: cannot get the dataspace", fname, path);
+  const int nd = H5Sget_simple_extent_ndims(fs);
+  hsize_t mdims[2] = {(hsize_t)(nrows > 0 ? nrows : 1), (hsize_t)rowlen};
+  ms = H5Screate_simple(nd, mdims, NULL);
+  RV_REQUIRE(ms >= 0, RV_ERR_IO, "%s: %s: cannot create a memory space", fname, path);
+  RV_REQUIRE(select_rows(fs, row0, nrows, rowlen) >= 0 &&
+                 select_rows(ms, 0, nrows, rowlen) >= 0,
+             RV_ERR_IO, "%s: %s: cannot select rows %lld..%lld", fname, path, (long long)row0,
+             (long long)(row0 + nrows));
+  x = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(x, H5FD_MPIO_COLLECTIVE);
+  herr_t rc = rbuf ? H5Dread(d, memtype, ms, fs, x, rbuf) : H5Dwrite(d, memtype, ms, fs, x, wbuf);
+  RV_REQUIRE(rc >= 0, RV_ERR_IO, "%s: %s: %s of rows %lld..%lld failed", fname, path,
+             rbuf ? "read" : "write", (long long)row0, (long long)(row0 + nrows));
+done:
+  if (x >= 0) H5Pclose(x);
+  if (ms >= 0) H5Sclose(ms);
+  if (fs >= 0) H5Sclose(fs);
+  return err;
+}
+
+rv_err_t rv_h5_read_rows(hid_t file, const char *fname, const char *path, hid_t memtype,
+                         int64_t row0, int64_t nrows, int64_t rowlen, void *buf) {
+  rv_err_t err = RV_OK;
+  hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+  RV_REQUIRE(d >= 0, RV_ERR_IO, "%s: %s: cannot open dataset", fname, path);
+  static char dummy[16];
+  RV_TRY(xfer_rows(d, fname, path, memtype, row0, nrows, rowlen, buf ? buf : dummy, NULL));
+done:
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
+rv_err_t rv_h5_make_parents(hid_t file, const char *fname, const char *path) {
+  rv_err_t err = RV_OK;
+  char buf[512];
+  RV_REQUIRE(strlen(path) < sizeof buf, RV_ERR_RUNTIME, "%s: path too long: %s", fname, path);
+  strcpy(buf, path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) {
+      hid_t g = H5Gcreate2(file, buf, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      RV_REQUIRE(g >= 0, RV_ERR_IO, "%s: cannot create group %s", fname, buf);
+      H5Gclose(g);
+    }
+    *p = '/';
+  }
+done:
+  return err;
+}
+
+rv_err_t rv_h5_create_dataset(hid_t file, const char *fname, const char *path, hid_t type,
+                              int64_t n, int64_t rowlen, hid_t *dset) {
+  rv_err_t err = RV_OK;
+  hid_t s = H5I_INVALID_HID;
+  *dset = H5I_INVALID_HID;
+  RV_TRY(rv_h5_make_parents(file, fname, path));
+  hsize_t dims[2] = {(hsize_t)n, (hsize_t)rowlen};
+  s = H5Screate_simple(rowlen > 0 ? 2 : 1, dims, NULL);
+  RV_REQUIRE(s >= 0, RV_ERR_IO, "%s: %s: cannot create dataspace", fname, path);
+  *dset = H5Dcreate2(file, path, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  RV_REQUIRE(*dset >= 0, RV_ERR_IO, "%s: %s: cannot create dataset", fname, path);
+done:
+  if (s >= 0) H5Sclose(s);
+  return err;
+}
+
+rv_err_t rv_h5_write_rows(hid_t dset, const char *fname, const char *path, hid_t memtype,
+                          int64_t row0, int64_t nrows, int64_t rowlen, const void *buf) {
+  static const char dummy[16];
+  return xfer_rows(dset, fname, path, memtype, row0, nrows, rowlen > 0 ? rowlen : 1, NULL,
+                   buf ? buf : dummy);
+}
+
+rv_err_t rv_h5_write_attr_i64(hid_t file, const char *fname, const char *name, int64_t v) {
+  rv_err_t err = RV_OK;
+  hid_t s = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
+  a = H5Acreate2(file, name, H5T_STD_I64LE, s, H5P_DEFAULT, H5P_DEFAULT);
+  RV_REQUIRE(a >= 0 && H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0, RV_ERR_IO,
+             "%s: cannot write attribute %s", fname, name);
+done:
+  if (a >= 0) H5Aclose(a);
+  if (s >= 0) H5Sclose(s);
+  return err;
+}
+
+rv_err_t rv_h5_write_attr_str(hid_t file, const char *fname, const char *name, const char *v) {
+  rv_err_t err = RV_OK;
+  hid_t s = H5Screate(H5S_SCALAR), t = H5Tcopy(H5T_C_S1), a = H5I_INVALID_HID;
+  H5Tset_size(t, strlen(v) > 0 ? strlen(v) : 1);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  a = H5Acreate2(file, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+  RV_REQUIRE(a >= 0 && H5Awrite(a, t, v) >= 0, RV_ERR_IO, "%s: cannot write attribute %s", fname,
+             name);
+done:
+  if (a >= 0) H5Aclose(a);
+  if (t >= 0) H5Tclose(t);
+  if (s >= 0) H5Sclose(s);
+  return err;
+}
+
+rv_err_t rv_h5_write_attr_bytes(hid_t file, const char *fname, const char *name,
+                                const uint8_t *v, size_t n) {
+  rv_err_t err = RV_OK;
+  hsize_t dim = n > 0 ? n : 1;
+  static const uint8_t zero = 0;
+  hid_t s = H5Screate_simple(1, &dim, NULL), a = H5I_INVALID_HID;
+  a = H5Acreate2(file, name, H5T_STD_U8LE, s, H5P_DEFAULT, H5P_DEFAULT);
+  RV_REQUIRE(a >= 0 && H5Awrite(a, H5T_NATIVE_UINT8, n > 0 ? v : &zero) >= 0, RV_ERR_IO,
+             "%s: cannot write attribute %s", fname, name);
+done:
+  if (a >= 0) H5Aclose(a);
+  if (s >= 0) H5Sclose(s);
+  return err;
+}

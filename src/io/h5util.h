@@ -1,0 +1,52 @@
+/* Thin checked helpers over parallel HDF5. Every function returns rv_err_t
+ * with a message naming the file and the dataset. */
+#ifndef RV_IO_H5UTIL_H
+#define RV_IO_H5UTIL_H
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+/* Silences HDF5's own error-stack printing: receval prints one line itself. */
+void rv_h5_quiet(void);
+
+/* Collective: opens path read-only with the MPI-IO driver on comm. */
+rv_err_t rv_h5_open_read(MPI_Comm comm, const char *path, hid_t *file);
+/* Collective: creates (truncates) path with the MPI-IO driver on comm. */
+rv_err_t rv_h5_create(MPI_Comm comm, const char *path, hid_t *file);
+
+/* 1 if every component of the absolute path exists (no error stack noise). */
+int rv_h5_exists(hid_t file, const char *path);
+
+/* Checks that dataset `path` exists with the given type class, element size
+ * and rank, and returns its dimensions (dims has room for `rank`). */
+rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5T_class_t cls,
+                             size_t elem_size, int rank, hsize_t *dims);
+
+/* Reads an integer attribute of the root group into *v. */
+rv_err_t rv_h5_attr_i64(hid_t file, const char *fname, const char *name, int64_t *v);
+/* Reads a string attribute (fixed or variable length) into buf. */
+rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *buf, size_t len);
+
+/* Collective: reads rows [row0, row0 + nrows) of a 1-D (rowlen = 1) or 2-D
+ * dataset (rowlen = its second dimension) into buf as memtype. nrows may be
+ * 0 on some ranks; they still take part. */
+rv_err_t rv_h5_read_rows(hid_t file, const char *fname, const char *path, hid_t memtype,
+                         int64_t row0, int64_t nrows, int64_t rowlen, void *buf);
+
+/* Collective: creates a 1-D or 2-D dataset (rowlen 0 for 1-D) of n rows. */
+rv_err_t rv_h5_create_dataset(hid_t file, const char *fname, const char *path, hid_t type,
+                              int64_t n, int64_t rowlen, hid_t *dset);
+/* Collective: writes rows [row0, row0 + nrows) of dset from buf (memtype). */
+rv_err_t rv_h5_write_rows(hid_t dset, const char *fname, const char *path, hid_t memtype,
+                          int64_t row0, int64_t nrows, int64_t rowlen, const void *buf);
+/* Collective: creates the groups of an absolute path such as /a/b/c (not c). */
+rv_err_t rv_h5_make_parents(hid_t file, const char *fname, const char *path);
+/* Collective: root attributes. */
+rv_err_t rv_h5_write_attr_i64(hid_t file, const char *fname, const char *name, int64_t v);
+rv_err_t rv_h5_write_attr_str(hid_t file, const char *fname, const char *name, const char *v);
+rv_err_t rv_h5_write_attr_bytes(hid_t file, const char *fname, const char *name,
+                                const uint8_t *v, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+#include "kernels/score.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+void rv_rows_normalize(float *x, size_t n, int d) {
+  for (size_t r = 0; r < n; r++) {
+    float *row = x + r * (size_t)d;
+    double ss = 0.0;
+    for (int j = 0; j < d; j++) ss += (double)row[j] * row[j];
+    if (ss == 0.0) continue;
+    const double inv = 1.0 / sqrt(ss);
+    for (int j = 0; j < d; j++) row[j] = (float)(row[j] * inv);
+  }
+}
+
+void rv_rows_sqnorm(const float *x, size_t n, int d, float *out) {
+  for (size_t r = 0; r < n; r++) {
+    const float *row = x + r * (size_t)d;
+    double ss = 0.0;
+    for (int j = 0; j < d; j++) ss += (double)row[j] * row[j];
+    out[r] = (float)ss;
+  }
+}
+
+void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
+                    const float *unorm2, const float *inorm2, float *S, int lds) {
+  if (nu == 0 || ni == 0) return;
+  const float alpha = sim == RV_SIM_EUCLIDEAN ? 2.0f : 1.0f;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nu, ni, d, alpha, U, d, V, d, 0.0f, S, lds);
+  if (sim != RV_SIM_EUCLIDEAN) return;
+  for (int u = 0; u < nu; u++) {
+    float *row = S + (size_t)u * lds;
+    const float nu2 = unorm2[u];
+    for (int i = 0; i < ni; i++) {
+      const float v = row[i] - nu2 - inorm2[i];
+      row[i] = v > 0.0f ? 0.0f : v;
+    }
+  }
+}
+
+void rv_pool_mean(const float *items, int d, const int32_t *idx, int64_t n, double *acc,
+                  float *out) {
+  memset(acc, 0, sizeof(double) * (size_t)d);
+  for (int64_t t = 0; t < n; t++) {
+    const float *row = items + (size_t)idx[t] * d;
+    for (int j = 0; j < d; j++) acc[j] += row[j];
+  }
+  for (int j = 0; j < d; j++) out[j] = n > 0 ? (float)(acc[j] / (double)n) : 0.0f;
+}

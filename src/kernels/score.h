@@ -1,0 +1,32 @@
+/* Similarity blocks: scores of a block of users against a tile of items.
+ * Plain arrays, row-major, float32; no MPI, no HDF5. */
+#ifndef RV_KERNELS_SCORE_H
+#define RV_KERNELS_SCORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum rv_similarity { RV_SIM_COSINE = 0, RV_SIM_DOT = 1, RV_SIM_EUCLIDEAN = 2 } rv_similarity_t;
+
+/* Scales each of the n rows of x (n x d) to unit L2 norm, in place; the norm
+ * is accumulated in double. A zero row stays zero (its cosine with anything
+ * is then 0: defined behaviour, see docs/metrics.md). */
+void rv_rows_normalize(float *x, size_t n, int d);
+
+/* out[r] = ||x_r||^2 for the n rows of x (n x d), accumulated in double. */
+void rv_rows_sqnorm(const float *x, size_t n, int d, float *out);
+
+/* S (nu x ni, leading dimension lds) = scores of users U (nu x d) against
+ * items V (ni x d) for the similarity sim:
+ *   cosine, dot: S = U V^T (rows must be pre-normalised for cosine);
+ *   euclidean:   S = -(||u||^2 + ||i||^2 - 2 u.i), i.e. minus the squared
+ *                distance, given unorm2 (nu) and inorm2 (ni); clamped to <= 0.
+ * One sgemm call; unorm2/inorm2 may be NULL unless sim is euclidean. */
+void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
+                    const float *unorm2, const float *inorm2, float *S, int lds);
+
+/* Mean of the rows of items (n_items x d) listed in idx[0..n), accumulated
+ * in double (scratch: d doubles) in the order given; zero when n == 0. */
+void rv_pool_mean(const float *items, int d, const int32_t *idx, int64_t n, double *scratch,
+                  float *out);
+
+#endif

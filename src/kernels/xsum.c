@@ -1,0 +1,36 @@
+#include "kernels/xsum.h"
+
+#include <math.h>
+
+int rv_xsum_add(rv_i128 *acc, double v) {
+  if (!isfinite(v) || fabs(v) > RV_XSUM_MAX_ABS) return -1;
+  /* Scaling by a power of two is exact; the one rounding is to an integer. */
+  const double scaled = nearbyint(ldexp(v, RV_XSUM_FRAC_BITS));
+  *acc += (rv_i128)scaled;
+  return 0;
+}
+
+double rv_xsum_value(rv_i128 acc) {
+  /* Split so that the conversion of each half is exact where possible. */
+  const int negative = acc < 0;
+  unsigned __int128 a = negative ? -(unsigned __int128)acc : (unsigned __int128)acc;
+  const double hi = ldexp((double)(uint64_t)(a >> 64), 64);
+  const double lo = (double)(uint64_t)a;
+  const double v = ldexp(hi + lo, -RV_XSUM_FRAC_BITS);
+  return negative ? -v : v;
+}
+
+int rv_moments_add(rv_moments_t *m, double v) {
+  if (rv_xsum_add(&m->sum, v) != 0) return -1;
+  m->n += 1;
+  return 0;
+}
+
+int rv_moments_add_dev(rv_moments_t *m, double v, double mean) {
+  const double d = v - mean;
+  return rv_xsum_add(&m->m2, d * d);
+}
+
+double rv_moments_mean(const rv_moments_t *m) {
+  return m->n > 0 ? rv_xsum_value(m->sum) / (double)m->n : NAN;
+}
