@@ -19,9 +19,18 @@
 #include "metrics/registry.h"
 #include "rv_version.h"
 
-/* Items scored per sgemm call: the score tile (block_users x TILE floats)
- * stays cache-resident while top-k selection reads it right behind. */
-#define RV_ITEM_TILE 4096
+/* Determinism by fixed shapes. OpenBLAS's result for one score depends on
+ * the call's shape and on the row's position in it (measured: the same row
+ * gives different bits at M = 64 and M = 512, or at positions 0 and 5), not
+ * on the other rows or on alignment. So every sgemm call has exactly
+ * RV_GEMM_ROWS user rows (the last panel is padded with zero rows), rank
+ * ranges start at multiples of RV_GEMM_ROWS, and item tiles start at
+ * multiples of RV_ITEM_TILE: a user's scores are then computed by the same
+ * call shape at the same position at any rank count and block size.
+ * 256 rows reach the full sgemm rate (docs/benchmarks.md); the score tile
+ * (256 x 2048 floats, 2 MiB) is read by the selection right behind. */
+#define RV_GEMM_ROWS 256
+#define RV_ITEM_TILE 2048
 #define RV_MAX_COLS 256
 
 static const char *const OUTPUTS[] = {"results.h5", "report.pb", "report.json"};
@@ -88,7 +97,9 @@ static rv_err_t prepare_vectors(state_t *s, rv_similarity_t sim) {
   rv_dataset_t *ds = s->ds;
   const int d = ds->dim;
   const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
-  s->users = malloc(sizeof(float) * (size_t)(nu * d + 1));
+  /* Padded to whole panels with zero rows (scored, never read). */
+  const int64_t padded = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  s->users = calloc((size_t)(padded * d + 1), sizeof(float));
   s->pool = malloc(sizeof(double) * (size_t)d);
   RV_REQUIRE(s->users && s->pool, RV_ERR_RUNTIME, "out of memory for %lld user vectors",
              (long long)nu);
@@ -114,7 +125,7 @@ static rv_err_t prepare_vectors(state_t *s, rv_similarity_t sim) {
   }
   if (sim == RV_SIM_EUCLIDEAN) {
     s->inorm2 = malloc(sizeof(float) * (size_t)ni);
-    s->unorm2 = malloc(sizeof(float) * (size_t)(nu + 1));
+    s->unorm2 = calloc((size_t)(padded + 1), sizeof(float));
     RV_REQUIRE(s->inorm2 && s->unorm2, RV_ERR_RUNTIME, "out of memory");
     rv_rows_sqnorm(s->items, (size_t)ni, d, s->inorm2);
     rv_rows_sqnorm(s->users, (size_t)nu, d, s->unorm2);
@@ -161,8 +172,8 @@ static rv_err_t score_users(state_t *s, const Receval__JobSpec *job, const col_t
   const rv_similarity_t sim = similarity(job);
   const int d = ds->dim, kmax = job->k[job->n_k - 1];
   const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
-  const int B = job->block_users;
-  const int T = (int)(ni < RV_ITEM_TILE ? ni : RV_ITEM_TILE);
+  const int B = (job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int T = RV_ITEM_TILE;
   const int64_t tr_base = ds->train_ptr[ds->u0], te_base = ds->test_ptr[ds->u0];
   const double t_start = MPI_Wtime();
   double t_last = t_start;
@@ -174,22 +185,24 @@ static rv_err_t score_users(state_t *s, const Receval__JobSpec *job, const col_t
       rv_topk_init(&sel[q], s->heap + (size_t)q * kmax, kmax);
       s->cursor[q] = ds->train_ptr[ds->u0 + b0 + q] - tr_base;
     }
-    const float *Ub = s->users + (size_t)b0 * d;
     for (int64_t t0 = 0; t0 < ni; t0 += T) {
       const int nt = (int)(ni - t0 < T ? ni - t0 : T);
-      rv_score_block(sim, Ub, nb, s->items + (size_t)t0 * d, nt, d,
-                     s->unorm2 ? s->unorm2 + b0 : NULL, s->inorm2 ? s->inorm2 + t0 : NULL,
-                     s->tile, T);
-      for (int q = 0; q < nb; q++) {
-        float *row = s->tile + (size_t)q * T;
-        if (!job->keep_seen) {
-          /* Patch the few seen entries of this tile instead of testing every item. */
-          const int64_t u = ds->u0 + b0 + q, end = ds->train_ptr[u + 1] - tr_base;
-          int64_t c = s->cursor[q];
-          while (c < end && ds->train_idx[c] < t0 + nt) row[ds->train_idx[c++] - t0] = -INFINITY;
-          s->cursor[q] = c;
+      for (int p0 = 0; p0 < nb; p0 += RV_GEMM_ROWS) {
+        const int np = nb - p0 < RV_GEMM_ROWS ? nb - p0 : RV_GEMM_ROWS;
+        rv_score_block(sim, s->users + (size_t)(b0 + p0) * d, RV_GEMM_ROWS,
+                       s->items + (size_t)t0 * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
+                       s->inorm2 ? s->inorm2 + t0 : NULL, s->tile, T);
+        for (int q = p0; q < p0 + np; q++) {
+          float *row = s->tile + (size_t)(q - p0) * T;
+          if (!job->keep_seen) {
+            /* Patch the few seen entries of this tile instead of testing every item. */
+            const int64_t u = ds->u0 + b0 + q, end = ds->train_ptr[u + 1] - tr_base;
+            int64_t c = s->cursor[q];
+            while (c < end && ds->train_idx[c] < t0 + nt) row[ds->train_idx[c++] - t0] = -INFINITY;
+            s->cursor[q] = c;
+          }
+          rv_topk_push_row(&sel[q], row, nt, (int32_t)t0);
         }
-        rv_topk_push_row(&sel[q], row, nt, (int32_t)t0);
       }
     }
     for (int q = 0; q < nb; q++) {
@@ -270,6 +283,7 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   const int kmax = job->k[job->n_k - 1];
   const char *dir = job->out_dir;
 
+  rv_score_init();
   err = make_cols(job, cols, &ncols);
   RV_AGREE(comm);
   RV_TRY(rv_dataset_open(comm, job->dataset, &s.ds));
@@ -286,17 +300,18 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   bounds = malloc(sizeof(int64_t) * (size_t)(nranks + 1));
   if (!bounds) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  rv_partition_users(ds->n_users, ds->n_items, ds->train_ptr, ds->test_ptr, nranks, bounds);
+  rv_partition_users(ds->n_users, ds->n_items, ds->train_ptr, ds->test_ptr, RV_GEMM_ROWS, nranks,
+                     bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[rank], bounds[rank + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));
   t_read = MPI_Wtime() - t0;
 
   const int64_t nu = ds->u1 - ds->u0;
-  const int B = job->block_users;
-  const int T = (int)(ds->n_items < RV_ITEM_TILE ? ds->n_items : RV_ITEM_TILE);
+  const int B = (job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int64_t T = RV_ITEM_TILE;
   err = prepare_vectors(&s, similarity(job));
   if (!err) {
-    s.tile = malloc(sizeof(float) * (size_t)B * (size_t)T);
+    s.tile = malloc(sizeof(float) * (size_t)RV_GEMM_ROWS * (size_t)T);
     s.heap = malloc(sizeof(rv_cand_t) * (size_t)B * (size_t)kmax);
     s.cursor = malloc(sizeof(int64_t) * (size_t)B);
     s.sel = malloc(sizeof(rv_topk_t) * (size_t)B);

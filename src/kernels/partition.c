@@ -11,21 +11,23 @@ static rv_i128 prefix_cost(int64_t u, int64_t items, const int64_t *tr, const in
 }
 
 void rv_partition_users(int64_t n_users, int64_t items_scored, const int64_t *train_ptr,
-                        const int64_t *test_ptr, int parts, int64_t *bounds) {
+                        const int64_t *test_ptr, int64_t grain, int parts, int64_t *bounds) {
   const rv_i128 total = prefix_cost(n_users, items_scored, train_ptr, test_ptr);
+  const int64_t n_grains = (n_users + grain - 1) / grain;
   bounds[0] = 0;
   for (int p = 1; p < parts; p++) {
-    /* Smallest u with prefix_cost(u) * parts >= p * total. */
+    /* Smallest grain boundary g * grain with prefix_cost * parts >= p * total. */
     const rv_i128 target = (rv_i128)p * total;
-    int64_t lo = bounds[p - 1], hi = n_users;
+    int64_t lo = (bounds[p - 1] + grain - 1) / grain, hi = n_grains;
     while (lo < hi) {
       const int64_t mid = lo + (hi - lo) / 2;
-      if (prefix_cost(mid, items_scored, train_ptr, test_ptr) * parts >= target)
+      const int64_t u = mid * grain < n_users ? mid * grain : n_users;
+      if (prefix_cost(u, items_scored, train_ptr, test_ptr) * parts >= target)
         hi = mid;
       else
         lo = mid + 1;
     }
-    bounds[p] = lo;
+    bounds[p] = lo * grain < n_users ? lo * grain : n_users;
   }
   bounds[parts] = n_users;
 }

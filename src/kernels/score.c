@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+void rv_score_init(void) { openblas_set_num_threads(1); }
+
 void rv_rows_normalize(float *x, size_t n, int d) {
   for (size_t r = 0; r < n; r++) {
     float *row = x + r * (size_t)d;

@@ -7,6 +7,11 @@
 
 typedef enum rv_similarity { RV_SIM_COSINE = 0, RV_SIM_DOT = 1, RV_SIM_EUCLIDEAN = 2 } rv_similarity_t;
 
+/* Fixes the BLAS to one thread in this process. receval runs one rank per
+ * core, and a threaded sgemm splits its work by thread count, which changes
+ * the kernel path and hence the bits of the scores. */
+void rv_score_init(void);
+
 /* Scales each of the n rows of x (n x d) to unit L2 norm, in place; the norm
  * is accumulated in double. A zero row stays zero (its cosine with anything
  * is then 0: defined behaviour, see docs/metrics.md). */

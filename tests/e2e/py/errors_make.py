@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+"""Derive broken copies of a valid receval dataset, for tests/e2e/errors.sh.
+
+Usage: errors_make.py BASE.h5 OUTDIR [--ranks R]
+
+Each broken copy differs from BASE.h5 in one place. Writes OUTDIR/cases.tsv,
+one case a line, tab-separated:
+
+    id  exit-codes  file  fragments  description
+
+exit-codes is a comma-separated list of accepted codes; fragments are
+'|'-separated strings that must all appear in the "receval: error:" line
+(the file name is checked separately by the caller).
+
+Per-user errors (indices, user embeddings, test values) are placed in rows
+owned by chosen ranks of an R-rank run (default 3), computed with the same
+cost-balanced partition as src/kernels/partition.c, so that an error found
+on a non-zero rank must be agreed and reported by rank 0.
+"""
+import argparse
+import os
+import shutil
+import sys
+
+import h5py
+import numpy as np
+
+
+def partition(n_users, n_items, tr, te, parts):
+    """Bounds as rv_partition_users: smallest u with cost(u) * parts >= p * total."""
+    def cost(u):
+        return u * n_items + u + int(tr[u] - tr[0]) + int(te[u] - te[0])
+
+    total = cost(n_users)
+    b = [0]
+    for p in range(1, parts):
+        lo, hi = b[-1], n_users
+        while lo < hi:
+            mid = lo + (hi - lo) // 2
+            if cost(mid) * parts >= p * total:
+                hi = mid
+            else:
+                lo = mid + 1
+        b.append(lo)
+    b.append(n_users)
+    return b
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("base")
+    ap.add_argument("outdir")
+    ap.add_argument("--ranks", type=int, default=3)
+    a = ap.parse_args()
+    os.makedirs(a.outdir, exist_ok=True)
+
+    with h5py.File(a.base, "r") as f:
+        U = int(f.attrs["n_users"])
+        N = int(f.attrs["n_items"])
+        D = int(f.attrs["dim"])
+        tr_ptr = f["/train/indptr"][...]
+        tr_idx = f["/train/indices"][...]
+        te_ptr = f["/test/indptr"][...]
+        te_idx = f["/test/indices"][...]
+        assert "/users/embedding" in f and "/test/values" in f, "base needs user embeddings and test values"
+    R = a.ranks
+    bounds = partition(U, N, tr_ptr, te_ptr, R)
+    print(f"errors_make: {U} users, {N} items, dim {D}; {R}-rank bounds {bounds}", file=sys.stderr)
+    assert all(bounds[r] < bounds[r + 1] for r in range(R)), "every rank needs users"
+    last = R - 1
+    mid = R // 2
+
+    def owner(u):
+        return max(r for r in range(R) if bounds[r] <= u)
+
+    def row_with(ptr, rank, min_len, prefer=None):
+        """A user owned by `rank` with at least min_len entries in ptr."""
+        lo, hi = bounds[rank], bounds[rank + 1]
+        order = list(range(lo, hi))
+        if prefer is not None and lo <= prefer < hi:
+            order = [prefer] + order
+        for u in order:
+            if ptr[u + 1] - ptr[u] >= min_len:
+                return u
+        raise SystemExit(f"errors_make: no user of rank {rank} has {min_len} entries")
+
+    cases = []
+
+    def derive(cid, codes, frags, desc, edit):
+        path = os.path.join(a.outdir, cid + ".h5")
+        shutil.copyfile(a.base, path)
+        with h5py.File(path, "r+") as f:
+            edit(f)
+        cases.append((cid, codes, path, frags, desc))
+
+    def replace(f, name, data):
+        del f[name]
+        f.create_dataset(name, data=data)
+
+    # --- not HDF5 / truncated ---
+    txt = os.path.join(a.outdir, "notes.txt")
+    with open(txt, "w") as t:
+        t.write("this is not an HDF5 file\n" * 50)
+    cases.append(("02_not_hdf5", "3", txt, "not an HDF5 file", "a text file is not HDF5"))
+    raw = open(a.base, "rb").read()
+    trunc = os.path.join(a.outdir, "truncated.h5")
+    with open(trunc, "wb") as t:
+        t.write(raw[: len(raw) // 2])
+    cases.append(("03_truncated", "3,4", trunc, "", "first half of a valid file"))
+
+    # --- header ---
+    derive("04a_format_vlen", "3", "'format'|something-else", "format attribute 'something-else' (vlen str)",
+           lambda f: f.attrs.__setitem__("format", "something-else"))
+    derive("04b_format_fixed", "3", "'format'|something-else", "format attribute 'something-else' (fixed bytes)",
+           lambda f: f.attrs.__setitem__("format", np.bytes_(b"something-else")))
+    derive("04c_format_missing", "3", "'format'|missing", "format attribute absent",
+           lambda f: f.attrs.__delitem__("format"))
+    derive("05a_version_2", "3", "'version'|is 2", "version 2",
+           lambda f: f.attrs.__setitem__("version", np.int64(2)))
+    derive("05b_version_str", "3", "'version'|not an integer", "version stored as a string",
+           lambda f: f.attrs.__setitem__("version", "1"))
+    derive("05c_n_users_0", "3", "'n_users'|is 0", "n_users 0",
+           lambda f: f.attrs.__setitem__("n_users", np.int64(0)))
+    derive("05d_dim_negative", "3", "'dim'|is -8", "dim -8",
+           lambda f: f.attrs.__setitem__("dim", np.int64(-8)))
+
+    # --- required datasets, dtypes, shapes ---
+    derive("06a_no_test_indptr", "3", "/test/indptr|missing", "/test/indptr removed",
+           lambda f: f.__delitem__("/test/indptr"))
+    derive("06b_no_items_embedding", "3", "/items/embedding|missing", "/items/embedding removed",
+           lambda f: f.__delitem__("/items/embedding"))
+    derive("06c_no_train_group", "3", "/train/indptr|missing", "whole /train group removed",
+           lambda f: f.__delitem__("/train"))
+    derive("07a_items_float64", "3", "/items/embedding|dtype|8 bytes", "/items/embedding float64",
+           lambda f: replace(f, "/items/embedding", f["/items/embedding"][...].astype(np.float64)))
+    derive("07b_train_indptr_int32", "3", "/train/indptr|dtype|4 bytes", "/train/indptr int32",
+           lambda f: replace(f, "/train/indptr", f["/train/indptr"][...].astype(np.int32)))
+    derive("07c_test_indices_uint32", "3", "/test/indices|unsigned", "/test/indices uint32",
+           lambda f: replace(f, "/test/indices", f["/test/indices"][...].astype(np.uint32)))
+    derive("07d_test_values_float64", "3", "/test/values|dtype|8 bytes", "/test/values float64",
+           lambda f: replace(f, "/test/values", f["/test/values"][...].astype(np.float64)))
+    derive("08a_n_items_header", "3", f"/items/embedding|n_items={N - 1}|[{N}, {D}]",
+           f"header n_items={N - 1}, /items/embedding has {N} rows",
+           lambda f: f.attrs.__setitem__("n_items", np.int64(N - 1)))
+    derive("08b_items_1d", "3", "/items/embedding|dimensions", "/items/embedding flattened to 1-D",
+           lambda f: replace(f, "/items/embedding", f["/items/embedding"][...].reshape(-1)))
+    derive("09_users_dim", "3", f"/users/embedding|[{U}, {D // 2}]|dim={D}",
+           f"/users/embedding [{U},{D // 2}] vs items dim {D}",
+           lambda f: replace(f, "/users/embedding", f["/users/embedding"][:, : D // 2]))
+    derive("09b_test_values_len", "3", "/test/values|length", "/test/values one short",
+           lambda f: replace(f, "/test/values", f["/test/values"][:-1]))
+
+    # --- non-finite embeddings ---
+    def set_item(name, idx, v):
+        def edit(f):
+            x = f[name][...]
+            x[idx] = v
+            f[name][...] = x
+        return edit
+
+    derive("10a_items_nan_row5", "3", "/items/embedding|row 5,|column 3|nan", "NaN in /items/embedding row 5",
+           set_item("/items/embedding", (5, 3), np.nan))
+    derive("10b_items_inf_row7", "3", "/items/embedding|row 7,|inf", "+Inf in /items/embedding row 7",
+           set_item("/items/embedding", (7, 0), np.inf))
+    u_nan = 190 if owner(190) == last and 190 < U else (bounds[last] + bounds[last + 1]) // 2
+    derive("11_users_nan_lastrank", "3", f"/users/embedding|row {u_nan},|nan",
+           f"NaN in /users/embedding row {u_nan} (rank {owner(u_nan)} of {R})",
+           set_item("/users/embedding", (u_nan, 2), np.nan))
+
+    # --- indptr ---
+    r_dec = next(u for u in range(U // 2, U) if tr_ptr[u - 1] > 0)
+    def ptr_edit(name, i, v):
+        def edit(f):
+            p = f[name][...]
+            p[i] = v
+            f[name][...] = p
+        return edit
+    derive("12a_train_indptr_decreasing", "3",
+           f"/train/indptr|row {r_dec}:|value {tr_ptr[r_dec - 1] - 1} < previous {tr_ptr[r_dec - 1]}",
+           f"/train/indptr decreases at row {r_dec}",
+           ptr_edit("/train/indptr", r_dec, tr_ptr[r_dec - 1] - 1))
+    derive("12b_train_indptr_start", "3", "/train/indptr|row 0|value 1|start at 0", "/train/indptr[0] = 1",
+           ptr_edit("/train/indptr", 0, 1))
+    nnz = int(tr_ptr[-1])
+    derive("12c_train_indptr_last", "3", f"/train/indptr|last value {nnz + 7}|nnz = {nnz}",
+           f"/train/indptr last = nnz+7",
+           ptr_edit("/train/indptr", U, nnz + 7))
+    derive("12d_train_indptr_length", "3", f"/train/indptr|length {U}|{U + 1}", f"/train/indptr has {U} entries",
+           lambda f: replace(f, "/train/indptr", f["/train/indptr"][:-1]))
+    tnnz = int(te_ptr[-1])
+    derive("12e_test_indptr_last", "3", f"/test/indptr|last value {tnnz + 3}|nnz = {tnnz}",
+           "/test/indptr last = nnz+3", ptr_edit("/test/indptr", U, tnnz + 3))
+
+    # --- indices (rows chosen on given ranks of an R-rank run) ---
+    def idx_edit(name, t, v):
+        def edit(f):
+            x = f[name][...]
+            x[t] = v
+            f[name][...] = x
+        return edit
+
+    u = row_with(tr_ptr, last, 1)
+    t = int(tr_ptr[u + 1] - 1)
+    derive("13a_train_index_n_items", "3", f"/train/indices|row {u},|entry {t}:|item {N} out of range",
+           f"/train/indices = n_items in row {u} (rank {last})", idx_edit("/train/indices", t, N))
+    u = row_with(tr_ptr, mid, 2)
+    t = int(tr_ptr[u])
+    a0, a1 = int(tr_idx[t]), int(tr_idx[t + 1])
+    derive("13b_train_row_unsorted", "3",
+           f"/train/indices|row {u},|entry {t + 1}:|item {a0} is below previous {a1}",
+           f"/train/indices row {u} unsorted (rank {mid})",
+           lambda f: f["/train/indices"].__setitem__(slice(t, t + 2), np.array([a1, a0], np.int32)))
+    u = row_with(tr_ptr, 0, 2, prefer=3)
+    t = int(tr_ptr[u]) + 1
+    dup = int(tr_idx[t - 1])
+    derive("13c_train_row_duplicate", "3", f"/train/indices|row {u},|entry {t}:|item {dup} repeats",
+           f"/train/indices row {u} has a duplicate (rank 0)", idx_edit("/train/indices", t, dup))
+    u = row_with(tr_ptr, last, 1, prefer=bounds[last] + 3)
+    t = int(tr_ptr[u])
+    derive("13d_train_index_negative", "3", f"/train/indices|row {u},|entry {t}:|item -1 out of range",
+           f"/train/indices -1 in row {u} (rank {last})", idx_edit("/train/indices", t, -1))
+    u = row_with(te_ptr, mid, 1)
+    t = int(te_ptr[u + 1] - 1)
+    derive("13e_test_index_big", "3", f"/test/indices|row {u},|item {N + 1000}",
+           f"/test/indices = n_items+1000 in row {u} (rank {mid})", idx_edit("/test/indices", t, N + 1000))
+
+    # --- test values ---
+    u = row_with(te_ptr, mid, 1)
+    t = int(te_ptr[u])
+    derive("14a_test_value_zero", "3", f"/test/values|entry {t}:|value 0,",
+           f"/test/values[{t}] = 0 (user {u}, rank {mid})", idx_edit("/test/values", t, 0.0))
+    u = row_with(te_ptr, last, 1, prefer=bounds[last] + 1)
+    t = int(te_ptr[u])
+    derive("14b_test_value_negative", "3", f"/test/values|entry {t}:|value -2.5",
+           f"/test/values[{t}] = -2.5 (user {u}, rank {last})", idx_edit("/test/values", t, -2.5))
+    u = row_with(te_ptr, 0, 1)
+    t = int(te_ptr[u])
+    derive("14c_test_value_nan", "3", f"/test/values|entry {t}:|nan",
+           f"/test/values[{t}] = NaN (user {u}, rank 0)", idx_edit("/test/values", t, np.nan))
+
+    with open(os.path.join(a.outdir, "cases.tsv"), "w") as out:
+        for c in cases:
+            assert all("\t" not in s and "\n" not in s for s in c)
+            out.write("\t".join(c) + "\n")
+    # For case 22: the file with an error found after the output directory is prepared.
+    with open(os.path.join(a.outdir, "late_error.txt"), "w") as out:
+        out.write(os.path.join(a.outdir, "11_users_nan_lastrank.h5") + "\n")
+
+
+if __name__ == "__main__":
+    main()
