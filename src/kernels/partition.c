@@ -27,6 +27,13 @@ void rv_partition_users(int64_t n_users, int64_t items_scored, const int64_t *tr
       else
         lo = mid + 1;
     }
+    /* The boundary just below the target may be closer to it. */
+    if (lo > 0 && lo * grain > bounds[p - 1]) {
+      const int64_t ua = (lo - 1) * grain, ub = lo * grain < n_users ? lo * grain : n_users;
+      const rv_i128 below = target - prefix_cost(ua, items_scored, train_ptr, test_ptr) * parts;
+      const rv_i128 above = prefix_cost(ub, items_scored, train_ptr, test_ptr) * parts - target;
+      if (below < above) lo--;
+    }
     bounds[p] = lo * grain < n_users ? lo * grain : n_users;
   }
   bounds[parts] = n_users;

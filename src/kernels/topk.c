@@ -53,8 +53,8 @@ void rv_topk_push_row(rv_topk_t *t, const float *s, int n, int32_t item0) {
   /* Blocks of 16: one max over the block decides whether to look closer.
    * Written without branches so the compiler can vectorise it. */
   for (; j + 16 <= n; j += 16) {
-    float m = s[j];
-    for (int q = 1; q < 16; q++) m = s[j + q] > m ? s[j + q] : m;
+    float m = -INFINITY; /* not s[j]: a NaN there would hide the whole block */
+    for (int q = 0; q < 16; q++) m = s[j + q] > m ? s[j + q] : m;
     if (!(m > t->thr)) continue;
     for (int q = 0; q < 16; q++)
       if (s[j + q] > t->thr) offer(t, s[j + q], item0 + j + q);

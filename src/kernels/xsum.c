@@ -11,12 +11,11 @@ int rv_xsum_add(rv_i128 *acc, double v) {
 }
 
 double rv_xsum_value(rv_i128 acc) {
-  /* Split so that the conversion of each half is exact where possible. */
+  /* One correctly rounded 128-bit conversion, then an exact power-of-two
+   * scaling (converting the halves separately would round twice). */
   const int negative = acc < 0;
-  unsigned __int128 a = negative ? -(unsigned __int128)acc : (unsigned __int128)acc;
-  const double hi = ldexp((double)(uint64_t)(a >> 64), 64);
-  const double lo = (double)(uint64_t)a;
-  const double v = ldexp(hi + lo, -RV_XSUM_FRAC_BITS);
+  const unsigned __int128 a = negative ? -(unsigned __int128)acc : (unsigned __int128)acc;
+  const double v = ldexp((double)a, -RV_XSUM_FRAC_BITS);
   return negative ? -v : v;
 }
 
