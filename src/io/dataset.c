@@ -230,13 +230,15 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items);
   if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items);
   if (!err && ds->test_val)
-    for (int64_t t = 0; t < ten; t++)
-      if (!(isfinite(ds->test_val[t]) && ds->test_val[t] > 0.0f)) {
-        err = rv_error_set(RV_ERR_DATA,
-                           "%s: /test/values: entry %lld: value %g, relevance must be finite and > 0",
-                           fn, (long long)(te0 + t), (double)ds->test_val[t]);
-        break;
-      }
+    for (int64_t u = u0; u < u1 && !err; u++)
+      for (int64_t t = ds->test_ptr[u] - te0; t < ds->test_ptr[u + 1] - te0; t++)
+        if (!(isfinite(ds->test_val[t]) && ds->test_val[t] > 0.0f)) {
+          err = rv_error_set(RV_ERR_DATA,
+                             "%s: /test/values: row %lld, entry %lld: value %g, relevance must be "
+                             "finite and > 0",
+                             fn, (long long)u, (long long)(te0 + t), (double)ds->test_val[t]);
+          break;
+        }
   RV_AGREE(comm);
 done:
   if (f >= 0) H5Fclose(f);

@@ -94,13 +94,25 @@ done:
   return err;
 }
 
+/* Number of elements of an attribute (scalar = 1); -1 on error. Reading an
+ * array attribute into a one-value buffer would overrun it. */
+static hssize_t attr_points(hid_t a) {
+  const hid_t sp = H5Aget_space(a);
+  if (sp < 0) return -1;
+  const hssize_t n = H5Sget_simple_extent_npoints(sp);
+  H5Sclose(sp);
+  return n;
+}
+
 rv_err_t rv_h5_attr_i64(hid_t file, const char *fname, const char *name, int64_t *v) {
   rv_err_t err = RV_OK;
   hid_t a = H5I_INVALID_HID, t = H5I_INVALID_HID;
   RV_REQUIRE(H5Aexists(file, name) > 0, RV_ERR_DATA, "%s: root attribute '%s' is missing", fname,
              name);
   a = H5Aopen(file, name, H5P_DEFAULT);
-  t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+  RV_REQUIRE(a >= 0 && attr_points(a) == 1, RV_ERR_DATA,
+             "%s: root attribute '%s' must hold exactly one value", fname, name);
+  t = H5Aget_type(a);
   RV_REQUIRE(t >= 0 && H5Tget_class(t) == H5T_INTEGER, RV_ERR_DATA,
              "%s: root attribute '%s' is not an integer", fname, name);
   RV_REQUIRE(H5Aread(a, H5T_NATIVE_INT64, v) >= 0, RV_ERR_DATA,
@@ -117,7 +129,9 @@ rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *b
   RV_REQUIRE(H5Aexists(file, name) > 0, RV_ERR_DATA, "%s: root attribute '%s' is missing", fname,
              name);
   a = H5Aopen(file, name, H5P_DEFAULT);
-  t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+  RV_REQUIRE(a >= 0 && attr_points(a) == 1, RV_ERR_DATA,
+             "%s: root attribute '%s' must hold exactly one value", fname, name);
+  t = H5Aget_type(a);
   RV_REQUIRE(t >= 0 && H5Tget_class(t) == H5T_STRING, RV_ERR_DATA,
              "%s: root attribute '%s' is not a string", fname, name);
   mt = H5Tcopy(H5T_C_S1);

@@ -1,16 +1,41 @@
 /* The metric registry: one descriptor per metric, one table of them.
  *
  * Adding a metric touches its family file m_<family>.c (the descriptor and
- * compute_user), one line of the table in registry.c, and its tests. The
- * engine does the rest: it calls compute_user once per user and cutoff,
- * stores the value in results.h5 (/per_user/<name>@<k>), accumulates exact
- * sums and sums of squares, and reports the mean with its 95% interval. */
+ * its compute or finalize function), one line of the table in registry.c,
+ * and its tests. Three shapes exist:
+ *
+ *  RV_KIND_USER      user-decomposable: compute_user() once per user and
+ *                    cutoff; the engine stores the value (/per_user/NAME@k),
+ *                    accumulates exact sums and squared deviations, and
+ *                    reports the mean with its 95% interval. NaN = the
+ *                    metric is not defined for this user (skipped, counted).
+ *  RV_KIND_EXPOSURE  from the global exposure counts of the cutoff's lists
+ *                    (and exact sums the engine keeps for every list):
+ *                    finalize() after the reductions. No interval.
+ *  RV_KIND_SCAN      from a score x relevance histogram counted during
+ *                    scoring: finalize() after the reductions.
+ */
 #ifndef RV_METRICS_REGISTRY_H
 #define RV_METRICS_REGISTRY_H
 #include <stdint.h>
 
+/* Global, read-only context: identical on every rank. */
+typedef struct rv_eval_ctx {
+  int64_t n_users, n_items;
+  int dim;
+  const float *item_unit;   /* n_items x dim, L2-normalised item embeddings */
+  const int64_t *pop;       /* n_items: train users of each item */
+  int64_t train_total;      /* sum of pop */
+  const uint8_t *long_tail; /* n_items: 1 outside the short head (APLT) */
+  const int64_t *cat_ptr;   /* n_items + 1, or NULL without categories */
+  const int32_t *cat_idx;
+  int n_categories;
+  int trec;                 /* 1: trec_eval's conventions */
+} rv_eval_ctx_t;
+
 /* What a user's list looks like to a metric. All arrays are read-only. */
 typedef struct rv_user_view {
+  const rv_eval_ctx_t *ctx;
   int64_t user;
   int kmax;              /* largest cutoff of the job */
   int len;               /* entries in the list (< kmax when candidates ran out) */
@@ -24,20 +49,44 @@ typedef struct rv_user_view {
   int n_ideal;           /* min(n_test, kmax) */
   int64_t n_train;
   const int32_t *train;  /* [n_train], sorted */
+  const float *profile;  /* [dim] unit mean of the train items' unit vectors, NULL without train items */
+  double auc;            /* this user's AUC over all candidates, NaN when undefined */
+  double *scratch;       /* >= max(dim, n_categories) + 2 * n_categories doubles, zeroed */
+  int32_t *iscratch;     /* >= 2 * n_categories ints */
 } rv_user_view_t;
 
-/* needs: what a metric requires of a user or dataset to be defined. */
+/* What an exposure or scan metric sees after the reductions. */
+typedef struct rv_final_view {
+  const rv_eval_ctx_t *ctx;
+  const int64_t *exposure; /* n_items: lists of this cutoff containing each item */
+  int64_t n_lists;         /* users with a non-empty list */
+  double sum_log2_len;     /* sum over those users of log2 |L_u@k| */
+  const int64_t *hist;     /* scan histogram: [bins][2] (non-relevant, relevant) */
+  int bins;
+} rv_final_view_t;
+
+typedef enum rv_metric_kind { RV_KIND_USER = 0, RV_KIND_EXPOSURE = 1, RV_KIND_SCAN = 2 } rv_metric_kind_t;
+
+/* needs: what a metric requires to be computed. */
 enum {
-  RV_NEEDS_TEST = 1u << 0 /* skipped (NaN) for users with no test items */
+  RV_NEEDS_TEST = 1u << 0,       /* NaN for users with no test items */
+  RV_NEEDS_LIST = 1u << 1,       /* NaN for users with an empty list */
+  RV_NEEDS_PROFILE = 1u << 2,    /* NaN for users with no train items */
+  RV_NEEDS_CATEGORIES = 1u << 3, /* omitted (with a message) when the dataset has none */
+  RV_NEEDS_AUC = 1u << 4,        /* the scan tracks the test items' ranks */
+  RV_NEEDS_HIST = 1u << 5        /* the scan counts the score histogram */
 };
 
 typedef struct rv_metric {
   const char *name; /* base name; reported as name@k when at_k */
   const char *help; /* definition, printed by `receval eval --help-metric NAME` */
   unsigned needs;
-  int at_k;         /* 1: one value per cutoff */
-  /* Per-user value at cutoff k (ignored when !at_k); NaN = not defined. */
+  rv_metric_kind_t kind;
+  int at_k; /* 1: one value per cutoff */
+  /* RV_KIND_USER: per-user value at cutoff k (k = kmax when !at_k). */
   double (*compute_user)(const rv_user_view_t *v, int k);
+  /* RV_KIND_EXPOSURE / RV_KIND_SCAN: the value at cutoff k. */
+  double (*finalize)(const rv_final_view_t *f, int k);
 } rv_metric_t;
 
 /* NULL-terminated table of every metric, in report order. */

@@ -64,6 +64,7 @@ verdict() {
     why="hung (rc=$RC after ${TMO}s)"
   elif ! [[ ",$codes," == *",$RC,"* ]]; then
     why="exit code $RC, expected $codes"
+    [ "$RC" -gt 128 ] && why="$why (crashed: signal $((RC - 128)))"
   elif [ "$errlines" != 1 ]; then
     why="$errlines 'receval: error:' lines on stderr, expected 1"
   elif [[ "$line" == "receval: error: [rank "* ]]; then
@@ -103,7 +104,8 @@ case_() {
 
 # ---- base dataset and positive control ----
 BASE=$WORK/base.h5
-run 2 "$WORK/log/gen" gen "$BASE" --users 200 --items 100 --dim 8 --seed 1
+# 900 users: ranks own whole 256-user panels, so 3 ranks need > 512 users.
+run 2 "$WORK/log/gen" gen "$BASE" --users 900 --items 100 --dim 8 --seed 1
 if [ "$RC" != 0 ] || [ ! -f "$BASE" ]; then
   echo "FAIL gen: rc=$RC"; cat "$WORK/log/gen.err"; echo "SUMMARY errors: cannot generate the base dataset"; exit 1
 fi
@@ -135,6 +137,17 @@ while IFS=$'\t' read -r id codes file frags desc; do
   echo "# $id: $desc"
   case_ "$id" "$codes" "$file|$frags" -- "$file" --out {OUT}
 done < "$D/cases.tsv"
+
+# Two ranks fail at once (boundary probe, see errors_make.py): one line, the
+# lowest failing rank's; at 1 rank the first check in order wins.
+IFS=$'\t' read -r file frag1 fragR desc < "$D/boundary.tsv"
+echo "# 11b_two_ranks_fail: $desc"
+for np in $NPS; do
+  frag=$fragR; [ "$np" = 1 ] && frag=$frag1
+  out=$WORK/out/11b.np$np log=$WORK/log/11b.np$np
+  run "$np" "$log" eval "$file" --out "$out"
+  verdict "11b_two_ranks_fail np=$np" "$log" 3 "$file|$frag" "$out"
+done
 
 # ---- command line ----
 case_ 15_k_over_catalogue 2 "$BASE|/items/embedding|--k 500|100 items" -- "$BASE" --out {OUT} --k 500

@@ -1325,7 +1325,7 @@ static void test_bug_topk_leading_nan_hides_block(void) {
   /* A full block of 16 whose FIRST score is NaN. Header: "NaN are never
    * selected" — but the other 15 must still be. Scores s[j] = j for
    * j = 1..15, k = 3 -> [15, 14, 13].
-   * Current code: the block max starts as m = s[0] = NaN and every
+   * Before the fix the block max started as m = s[0] = NaN and every
    * `s > m ? s : m` with m = NaN is false, so m stays NaN, `!(m > thr)` is
    * true and the whole block is skipped: 0 items selected. */
   float row[16];

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Derive broken copies of a valid receval dataset, for tests/e2e/errors.sh.
 
-Usage: errors_make.py BASE.h5 OUTDIR [--ranks R]
+Usage: errors_make.py BASE.h5 OUTDIR [--ranks R] [--grain G]
 
 Each broken copy differs from BASE.h5 in one place. Writes OUTDIR/cases.tsv,
 one case a line, tab-separated:
@@ -27,22 +27,32 @@ import h5py
 import numpy as np
 
 
-def partition(n_users, n_items, tr, te, parts):
-    """Bounds as rv_partition_users: smallest u with cost(u) * parts >= p * total."""
+def partition(n_users, n_items, tr, te, parts, grain):
+    """Bounds as rv_partition_users (src/kernels/partition.c): inner bounds are
+    multiples of grain, each at the grain boundary nearest to p/parts of the
+    total cost, cost(u) = u * (n_items + 1) + train and test entries before u.
+    errors.sh checks the last boundary empirically (the boundary probe)."""
     def cost(u):
         return u * n_items + u + int(tr[u] - tr[0]) + int(te[u] - te[0])
 
     total = cost(n_users)
+    n_grains = (n_users + grain - 1) // grain
     b = [0]
     for p in range(1, parts):
-        lo, hi = b[-1], n_users
+        target = p * total
+        lo, hi = (b[-1] + grain - 1) // grain, n_grains
         while lo < hi:
             mid = lo + (hi - lo) // 2
-            if cost(mid) * parts >= p * total:
+            if cost(min(mid * grain, n_users)) * parts >= target:
                 hi = mid
             else:
                 lo = mid + 1
-        b.append(lo)
+        if lo > 0 and lo * grain > b[-1]:
+            below = target - cost((lo - 1) * grain) * parts
+            above = cost(min(lo * grain, n_users)) * parts - target
+            if below < above:
+                lo -= 1
+        b.append(min(lo * grain, n_users))
     b.append(n_users)
     return b
 
@@ -52,6 +62,7 @@ def main():
     ap.add_argument("base")
     ap.add_argument("outdir")
     ap.add_argument("--ranks", type=int, default=3)
+    ap.add_argument("--grain", type=int, default=256, help="RV_GEMM_ROWS of src/core/evaluate.c")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
 
@@ -65,9 +76,10 @@ def main():
         te_idx = f["/test/indices"][...]
         assert "/users/embedding" in f and "/test/values" in f, "base needs user embeddings and test values"
     R = a.ranks
-    bounds = partition(U, N, tr_ptr, te_ptr, R)
+    bounds = partition(U, N, tr_ptr, te_ptr, R, a.grain)
     print(f"errors_make: {U} users, {N} items, dim {D}; {R}-rank bounds {bounds}", file=sys.stderr)
-    assert all(bounds[r] < bounds[r + 1] for r in range(R)), "every rank needs users"
+    if not all(bounds[r] < bounds[r + 1] for r in range(R)):
+        raise SystemExit(f"errors_make: some rank of {R} gets no users; bounds {bounds} (use more users)")
     last = R - 1
     mid = R // 2
 
@@ -117,6 +129,14 @@ def main():
            lambda f: f.attrs.__setitem__("format", np.bytes_(b"something-else")))
     derive("04c_format_missing", "3", "'format'|missing", "format attribute absent",
            lambda f: f.attrs.__delitem__("format"))
+    # Root attributes must be scalars: an array must be rejected, not read
+    # into a one-element buffer.
+    derive("04d_format_array_fixed", "3", "'format'", "format: array of 8 fixed-length strings",
+           lambda f: f.attrs.__setitem__("format", np.array([b"receval-dataset"] * 8)))
+    derive("04e_format_array_vlen", "3", "'format'", "format: array of 8 variable-length strings",
+           lambda f: f.attrs.__setitem__("format", np.array(["receval-dataset"] * 8, dtype=h5py.string_dtype())))
+    derive("05e_version_array", "3", "'version'", "version: int64 array [1, 2, 3, 4]",
+           lambda f: f.attrs.__setitem__("version", np.array([1, 2, 3, 4], np.int64)))
     derive("05a_version_2", "3", "'version'|is 2", "version 2",
            lambda f: f.attrs.__setitem__("version", np.int64(2)))
     derive("05b_version_str", "3", "'version'|not an integer", "version stored as a string",
@@ -164,7 +184,7 @@ def main():
            set_item("/items/embedding", (5, 3), np.nan))
     derive("10b_items_inf_row7", "3", "/items/embedding|row 7,|inf", "+Inf in /items/embedding row 7",
            set_item("/items/embedding", (7, 0), np.inf))
-    u_nan = 190 if owner(190) == last and 190 < U else (bounds[last] + bounds[last + 1]) // 2
+    u_nan = U - 10 if owner(U - 10) == last else (bounds[last] + bounds[last + 1]) // 2
     derive("11_users_nan_lastrank", "3", f"/users/embedding|row {u_nan},|nan",
            f"NaN in /users/embedding row {u_nan} (rank {owner(u_nan)} of {R})",
            set_item("/users/embedding", (u_nan, 2), np.nan))
@@ -239,6 +259,30 @@ def main():
     t = int(te_ptr[u])
     derive("14c_test_value_nan", "3", f"/test/values|entry {t}:|nan",
            f"/test/values[{t}] = NaN (user {u}, rank 0)", idx_edit("/test/values", t, np.nan))
+
+    # Boundary probe: a NaN user embedding in the first row of the last rank
+    # and a bad train index in the row just before it. One rank checks user
+    # embeddings before train indices, so at 1 rank (or if both rows were on
+    # one rank) the embedding error is reported; at R ranks the lower rank's
+    # train error must win. Confirms the partition above and the agreement
+    # rule "the lowest failing rank's message".
+    b = bounds[last]
+    u = b - 1
+    while tr_ptr[u + 1] == tr_ptr[u]:
+        u -= 1
+    assert owner(u) == last - 1
+    t = int(tr_ptr[u + 1] - 1)
+    def probe(f):
+        set_item("/users/embedding", (b, 0), np.nan)(f)
+        idx_edit("/train/indices", t, N + 7)(f)
+    path = os.path.join(a.outdir, "boundary_probe.h5")
+    shutil.copyfile(a.base, path)
+    with h5py.File(path, "r+") as f:
+        probe(f)
+    with open(os.path.join(a.outdir, "boundary.tsv"), "w") as out:
+        out.write("\t".join([path, f"/users/embedding|row {b},|nan",
+                             f"/train/indices|row {u},|item {N + 7}",
+                             f"NaN user {b} (rank {last}) + train item {N + 7} in row {u} (rank {last - 1})"]) + "\n")
 
     with open(os.path.join(a.outdir, "cases.tsv"), "w") as out:
         for c in cases:
