@@ -18,6 +18,8 @@ static const rv_option_t eval_options[] = {
     {"similarity", "NAME", "cosine, dot or euclidean (minus squared distance)", "cosine"},
     {"keep-seen", NULL, "keep training items among the candidates", NULL},
     {"block-users", "B", "users scored per block (results do not depend on it)", "256"},
+    {"convention", "NAME", "default, or trec (trec_eval's map_cut and recip_rank definitions)", "default"},
+    {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
     {"seed", "S", "seed for any sampling", "0"},
     {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
     {"help-metric", "NAME", "print the definition of a metric and exit", NULL},
@@ -35,8 +37,9 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   RV_TRY(rv_args_parse("eval", eval_options, argc, argv, &a));
   if (a.help) {
     rv_args_print_help(out, "eval", synopsis, eval_options);
-    fprintf(out, "\nmetrics:");
-    for (int i = 0; rv_metric_registry[i]; i++) fprintf(out, " %s", rv_metric_registry[i]->name);
+    fprintf(out, "\nmetrics (--help-metric NAME for a definition):\n ");
+    for (int i = 0; rv_metric_registry[i]; i++)
+      fprintf(out, " %s%s", rv_metric_registry[i]->name, rv_metric_registry[i]->at_k ? "@k" : "");
     fprintf(out, "\n");
     *done = 1;
     goto done;
@@ -96,6 +99,14 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->seed = seed;
   job->has_item_shards = 1;
   job->item_shards = 1;
+  const char *conv = rv_arg_str(&a, "convention");
+  RV_REQUIRE(strcmp(conv, "default") == 0 || strcmp(conv, "trec") == 0, RV_ERR_USAGE,
+             "receval eval: --convention: expected default or trec, got '%s'", conv);
+  job->convention = (char *)conv;
+  int64_t bins = 64;
+  RV_TRY(rv_arg_i64(&a, "mi-bins", 2, 1 << 20, &bins));
+  job->has_mi_bins = 1;
+  job->mi_bins = (int32_t)bins;
 
   /* Metric names: every one must exist; 'all' selects the whole registry. */
   const char *ml = rv_arg_str(&a, "metrics");

@@ -93,6 +93,14 @@ static rv_err_t check_header(hid_t f, rv_dataset_t *ds) {
     }
   }
   ds->has_categories = rv_h5_exists(f, "/items/category/indptr");
+  if (ds->has_categories) {
+    RV_TRY(rv_h5_check_dataset(f, fn, "/items/category/indptr", H5T_INTEGER, 8, 1, dims));
+    RV_REQUIRE((int64_t)dims[0] == ds->n_items + 1, RV_ERR_DATA,
+               "%s: /items/category/indptr: length %llu, expected n_items + 1 = %lld", fn,
+               (unsigned long long)dims[0], (long long)ds->n_items + 1);
+    RV_TRY(rv_h5_check_dataset(f, fn, "/items/category/indices", H5T_INTEGER, 4, 1, dims));
+    ds->cat_nnz = (int64_t)dims[0];
+  }
 done:
   return err;
 }
@@ -125,6 +133,9 @@ static rv_err_t check_finite(const char *fn, const char *path, const float *x, i
 done:
   return err;
 }
+
+static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
+                           int64_t u1, const int32_t *idx, int64_t n_items);
 
 rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   rv_err_t err = RV_OK;
@@ -168,6 +179,23 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   if (!err) err = check_indptr(path, "/test/indptr", ds->test_ptr, ds->n_users, ds->test_nnz);
   if (!err) err = check_finite(path, "/items/embedding", ds->items, 0, ds->n_items, ds->dim);
   RV_AGREE(comm);
+  if (ds->has_categories) {
+    ds->cat_ptr = malloc(sizeof(int64_t) * ((size_t)ds->n_items + 1));
+    ds->cat_idx = malloc(sizeof(int32_t) * ((size_t)ds->cat_nnz + 1));
+    if (!ds->cat_ptr || !ds->cat_idx) err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for categories", path);
+    RV_AGREE(comm);
+    err = rv_h5_read_rows(f, path, "/items/category/indptr", H5T_NATIVE_INT64, 0, ds->n_items + 1, 1,
+                          ds->cat_ptr);
+    if (!err)
+      err = rv_h5_read_rows(f, path, "/items/category/indices", H5T_NATIVE_INT32, 0, ds->cat_nnz, 1,
+                            ds->cat_idx);
+    RV_AGREE(comm);
+    err = check_indptr(path, "/items/category/indptr", ds->cat_ptr, ds->n_items, ds->cat_nnz);
+    if (!err) err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx, INT32_MAX);
+    RV_AGREE(comm);
+    for (int64_t t = 0; t < ds->cat_nnz; t++)
+      if (ds->cat_idx[t] + 1 > ds->n_categories) ds->n_categories = ds->cat_idx[t] + 1;
+  }
 done:
   if (f >= 0) H5Fclose(f);
   if (err != RV_OK)
@@ -186,10 +214,10 @@ static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr,
     for (int64_t t = ptr[u] - base; t < ptr[u + 1] - base; t++) {
       const int32_t v = idx[t];
       RV_REQUIRE(v >= 0 && v < n_items, RV_ERR_DATA,
-                 "%s: %s: row %lld, entry %lld: item %d out of range [0, %lld)", fn, path,
+                 "%s: %s: row %lld, entry %lld: index %d out of range [0, %lld)", fn, path,
                  (long long)u, (long long)(t + base), v, (long long)n_items);
       RV_REQUIRE(t == ptr[u] - base || idx[t - 1] < v, RV_ERR_DATA,
-                 "%s: %s: row %lld, entry %lld: item %d %s previous %d (rows must be sorted, no "
+                 "%s: %s: row %lld, entry %lld: index %d %s previous %d (rows must be sorted, no "
                  "duplicates)",
                  fn, path, (long long)u, (long long)(t + base), v,
                  idx[t - 1] == v ? "repeats" : "is below", idx[t - 1]);
@@ -251,6 +279,8 @@ void rv_dataset_destroy(rv_dataset_t **pds) {
   free(ds->train_ptr);
   free(ds->test_ptr);
   free(ds->items);
+  free(ds->cat_ptr);
+  free(ds->cat_idx);
   free(ds->users);
   free(ds->train_idx);
   free(ds->test_idx);

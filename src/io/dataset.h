@@ -12,12 +12,15 @@ typedef struct rv_dataset {
   uint64_t size_bytes;
   int64_t n_users, n_items;
   int dim;
-  int64_t train_nnz, test_nnz;
+  int64_t train_nnz, test_nnz, cat_nnz;
   int has_user_embeddings, has_test_values, has_categories;
   /* Global, identical on every rank. */
   int64_t *train_ptr; /* n_users + 1 */
   int64_t *test_ptr;  /* n_users + 1 */
   float *items;       /* n_items x dim, as stored */
+  int64_t *cat_ptr;   /* n_items + 1, NULL without /items/category */
+  int32_t *cat_idx;   /* categories of each item, sorted */
+  int n_categories;   /* 1 + the largest category index */
   /* This rank's users [u0, u1). Row u's entries start at ptr[u] - ptr[u0]. */
   int64_t u0, u1;
   float *users;       /* (u1 - u0) x dim, or NULL when the file has none */

@@ -70,3 +70,29 @@ double rv_ndcg_at(const double *gain, int len, const double *ideal, int n_ideal,
 double rv_hit_at(const double *gain, int len, int k) {
   return rv_hits_at(gain, len, k) > 0 ? 1.0 : 0.0;
 }
+
+double rv_ap_at(const double *gain, int len, int k, int64_t denom) {
+  if (denom <= 0) return NAN;
+  const int n = k < len ? k : len;
+  double s = 0.0;
+  int hits = 0;
+  for (int r = 0; r < n; r++)
+    if (gain[r] > 0.0) s += (double)++hits / (double)(r + 1);
+  return s / (double)denom;
+}
+
+double rv_rr_at(const double *gain, int len, int k) {
+  const int n = k < len ? k : len;
+  for (int r = 0; r < n; r++)
+    if (gain[r] > 0.0) return 1.0 / (double)(r + 1);
+  return 0.0;
+}
+
+double rv_auc_from_counts(int64_t m_pos, int64_t n_neg, const int64_t *greater,
+                          const int64_t *equal) {
+  if (m_pos <= 0 || n_neg <= 0) return NAN;
+  /* Twice the number of correctly ordered pairs, as an exact integer. */
+  int64_t twice = 0;
+  for (int64_t j = 0; j < m_pos; j++) twice += 2 * (n_neg - greater[j] - equal[j]) + equal[j];
+  return (double)twice / (2.0 * (double)m_pos * (double)n_neg);
+}

@@ -23,5 +23,16 @@ double rv_precision_at(const double *gain, int len, int k);
 double rv_recall_at(const double *gain, int len, int k, int64_t m);
 double rv_ndcg_at(const double *gain, int len, const double *ideal, int n_ideal, int k);
 double rv_hit_at(const double *gain, int len, int k);
+/* Average precision at k: (1 / denom) * sum over hit ranks r <= k of hits_r / r,
+ * denom = min(k, m) (default) or m (trec_eval map_cut). */
+double rv_ap_at(const double *gain, int len, int k, int64_t denom);
+/* 1 / rank of the first hit within the first min(k, len) ranks, else 0. */
+double rv_rr_at(const double *gain, int len, int k);
+/* AUC of one user from exact counts: m_pos positives, n_neg negatives,
+ * greater/equal: negatives scoring above / equal to each positive.
+ * sum_j (n_neg - greater_j - equal_j / 2) / (m_pos * n_neg); NaN when
+ * m_pos or n_neg is 0. */
+double rv_auc_from_counts(int64_t m_pos, int64_t n_neg, const int64_t *greater,
+                          const int64_t *equal);
 
 #endif

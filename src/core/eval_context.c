@@ -1,0 +1,197 @@
+/* Preparation of an evaluation: the vectors as the similarity needs them,
+ * the global context the metrics read (popularity, long tail, unit
+ * embeddings, categories), the score histogram's range, and every buffer
+ * of the scoring pass (allocated once, never in the hot loop). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comm/reduce.h"
+#include "core/eval_state.h"
+
+static rv_err_t prepare_vectors(rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int d = ds->dim;
+  const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
+  /* Padded to whole panels with zero rows (scored, never read). */
+  const int64_t padded = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  s->users = calloc((size_t)(padded * d + 1), sizeof(float));
+  double *pool = malloc(sizeof(double) * (size_t)d);
+  RV_REQUIRE(s->users && pool, RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
+  if (ds->users) {
+    memcpy(s->users, ds->users, sizeof(float) * (size_t)(nu * d));
+  } else {
+    /* No user embeddings in the file: the mean of the user's train items. */
+    const int64_t base = ds->train_ptr[ds->u0];
+    for (int64_t u = ds->u0; u < ds->u1; u++)
+      rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
+                   ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+  }
+  if (s->sim == RV_SIM_COSINE) {
+    s->items = malloc(sizeof(float) * (size_t)(ni * d));
+    RV_REQUIRE(s->items, RV_ERR_RUNTIME, "out of memory for %lld item vectors", (long long)ni);
+    s->own_items = 1;
+    memcpy(s->items, ds->items, sizeof(float) * (size_t)(ni * d));
+    rv_rows_normalize(s->items, (size_t)ni, d);
+    rv_rows_normalize(s->users, (size_t)nu, d);
+    s->item_unit = s->items;
+  } else {
+    s->items = ds->items;
+    s->item_unit = malloc(sizeof(float) * (size_t)(ni * d));
+    RV_REQUIRE(s->item_unit, RV_ERR_RUNTIME, "out of memory for %lld unit vectors", (long long)ni);
+    s->own_unit = 1;
+    memcpy(s->item_unit, ds->items, sizeof(float) * (size_t)(ni * d));
+    rv_rows_normalize(s->item_unit, (size_t)ni, d);
+  }
+  if (s->sim == RV_SIM_EUCLIDEAN) {
+    s->inorm2 = malloc(sizeof(float) * (size_t)ni);
+    s->unorm2 = calloc((size_t)(padded + 1), sizeof(float));
+    RV_REQUIRE(s->inorm2 && s->unorm2, RV_ERR_RUNTIME, "out of memory");
+    rv_rows_sqnorm(s->items, (size_t)ni, d, s->inorm2);
+    rv_rows_sqnorm(s->users, (size_t)nu, d, s->unorm2);
+  }
+done:
+  free(pool);
+  return err;
+}
+
+typedef struct popidx {
+  int64_t pop;
+  int32_t item;
+} popidx_t;
+
+static int cmp_pop_desc(const void *a, const void *b) {
+  const popidx_t *x = a, *y = b;
+  if (x->pop != y->pop) return x->pop > y->pop ? -1 : 1;
+  return (x->item > y->item) - (x->item < y->item);
+}
+
+/* Train popularity (reduced exactly) and the long tail of APLT: items
+ * outside the smallest set of most popular items (ties by smaller index)
+ * whose train interactions reach 80% of all. */
+static rv_err_t popularity(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int64_t ni = ds->n_items;
+  popidx_t *order = NULL;
+  s->pop = calloc((size_t)ni, sizeof(int64_t));
+  s->long_tail = malloc((size_t)ni);
+  order = malloc(sizeof(popidx_t) * (size_t)ni);
+  if (!s->pop || !s->long_tail || !order) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  RV_AGREE(comm);
+  const int64_t n_local = ds->train_ptr[ds->u1] - ds->train_ptr[ds->u0];
+  for (int64_t t = 0; t < n_local; t++) s->pop[ds->train_idx[t]]++;
+  RV_TRY(rv_allreduce_i64(comm, s->pop, ni));
+  int64_t total = 0;
+  for (int64_t i = 0; i < ni; i++) {
+    total += s->pop[i];
+    order[i] = (popidx_t){s->pop[i], (int32_t)i};
+    s->long_tail[i] = 1;
+  }
+  qsort(order, (size_t)ni, sizeof(popidx_t), cmp_pop_desc);
+  int64_t cum = 0;
+  for (int64_t r = 0; r < ni && total > 0 && 5 * cum < 4 * total; r++) {
+    cum += order[r].pop;
+    s->long_tail[order[r].item] = 0;
+  }
+  s->ctx.train_total = total;
+done:
+  free(order);
+  return err;
+}
+
+/* Equal-width bins over the range every score can take (one pass). */
+static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int d = ds->dim;
+  const int bins = s->job->mi_bins;
+  double lo = -1.0, hi = 1.0;
+  if (s->sim != RV_SIM_COSINE) {
+    double mu = 0.0, mi = 0.0;
+    for (int64_t u = 0; u < ds->u1 - ds->u0; u++) {
+      double ss = 0.0;
+      for (int j = 0; j < d; j++) ss += (double)s->users[u * d + j] * s->users[u * d + j];
+      mu = fmax(mu, sqrt(ss));
+    }
+    for (int64_t i = 0; i < ds->n_items; i++) {
+      double ss = 0.0;
+      for (int j = 0; j < d; j++) ss += (double)s->items[i * d + j] * s->items[i * d + j];
+      mi = fmax(mi, sqrt(ss));
+    }
+    mu = rv_allmax_double(comm, mu);
+    if (s->sim == RV_SIM_DOT) {
+      hi = mu * mi;
+      lo = -hi;
+    } else {
+      lo = -(mu + mi) * (mu + mi);
+      hi = 0.0;
+    }
+    if (!(hi > lo)) hi = lo + 1.0;
+  }
+  s->hist.bins = bins;
+  s->hist.lo = lo;
+  s->hist.inv_width = bins / (hi - lo);
+  s->hist.lanes = calloc((size_t)bins * 4, sizeof(int64_t));
+  s->hist_out = calloc((size_t)bins * 2, sizeof(int64_t));
+  if (!s->hist.lanes || !s->hist_out) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  RV_AGREE(comm);
+done:
+  return err;
+}
+
+rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
+  const int d = ds->dim, B = (s->job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int64_t n_test_local = ds->test_ptr[ds->u1] - ds->test_ptr[ds->u0];
+  err = prepare_vectors(s);
+  RV_AGREE(comm);
+  RV_TRY(popularity(comm, s));
+  if (s->needs & RV_NEEDS_HIST) RV_TRY(hist_range(comm, s));
+
+  s->ctx = (rv_eval_ctx_t){.n_users = ds->n_users,
+                           .n_items = ni,
+                           .dim = d,
+                           .item_unit = s->item_unit,
+                           .pop = s->pop,
+                           .train_total = s->ctx.train_total,
+                           .long_tail = s->long_tail,
+                           .cat_ptr = ds->cat_ptr,
+                           .cat_idx = ds->cat_idx,
+                           .n_categories = ds->n_categories,
+                           .trec = s->job->convention && strcmp(s->job->convention, "trec") == 0};
+  const int G = ds->n_categories;
+  s->tile = malloc(sizeof(float) * (size_t)RV_GEMM_ROWS * RV_ITEM_TILE);
+  s->heap = malloc(sizeof(rv_cand_t) * (size_t)B * (size_t)s->kmax);
+  s->sel = malloc(sizeof(rv_topk_t) * (size_t)B);
+  s->cursor = malloc(sizeof(int64_t) * (size_t)B);
+  s->tcursor = malloc(sizeof(int64_t) * (size_t)B);
+  s->ulo = malloc(sizeof(double) * (size_t)B);
+  s->top_items = malloc(sizeof(int32_t) * (size_t)(nu * s->kmax + 1));
+  s->top_scores = malloc(sizeof(float) * (size_t)(nu * s->kmax + 1));
+  s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
+  s->auc = malloc(sizeof(double) * (size_t)(nu + 1));
+  s->blo = malloc(sizeof(double) * (size_t)(n_test_local + 1));
+  s->bhi = malloc(sizeof(double) * (size_t)(n_test_local + 1));
+  s->texact = malloc(sizeof(float) * (size_t)(n_test_local + 1));
+  s->gt = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
+  s->eq = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
+  s->exposure = calloc((size_t)(s->nk * ni), sizeof(int64_t));
+  s->mom = calloc((size_t)s->ncols + 1, sizeof(rv_moments_t));
+  s->gain = malloc(sizeof(double) * (size_t)s->kmax);
+  s->ideal = malloc(sizeof(double) * (size_t)s->kmax);
+  s->dscratch = calloc((size_t)(d + 2 * G + 2), sizeof(double));
+  s->iscratch = malloc(sizeof(int32_t) * (size_t)(2 * G + 2));
+  s->profile = malloc(sizeof(float) * (size_t)d);
+  if (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->ulo || !s->top_items ||
+      !s->top_scores || !s->vals || !s->auc || !s->blo || !s->bhi || !s->texact || !s->gt ||
+      !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
+      !s->iscratch || !s->profile)
+    err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld users x k=%d", (long long)nu, s->kmax);
+  RV_AGREE(comm);
+done:
+  return err;
+}

@@ -1,0 +1,107 @@
+/* Internal to the evaluation driver (core/evaluate.c, core/score_pass.c,
+ * core/eval_context.c): what one rank owns during `receval eval`. */
+#ifndef RV_CORE_EVAL_STATE_H
+#define RV_CORE_EVAL_STATE_H
+#include <mpi.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "io/dataset.h"
+#include "kernels/scanstats.h"
+#include "kernels/score.h"
+#include "kernels/topk.h"
+#include "kernels/xsum.h"
+#include "metrics/registry.h"
+#include "receval.pb-c.h"
+
+/* Determinism by fixed shapes. OpenBLAS's result for one score depends on
+ * the call's shape and on the row's position in it (measured: the same row
+ * gives different bits at M = 64 and M = 512, or at positions 0 and 5), not
+ * on the other rows or on alignment. So every sgemm call has exactly
+ * RV_GEMM_ROWS user rows (the last panel is padded with zero rows), rank
+ * ranges start at multiples of RV_GEMM_ROWS, and item tiles start at
+ * multiples of RV_ITEM_TILE: a user's scores are then computed by the same
+ * call shape at the same position at any rank count and block size.
+ * 256 rows reach the full sgemm rate (docs/benchmarks.md); the score tile
+ * (256 x 2048 floats, 2 MiB) is read by the selection right behind. */
+#define RV_GEMM_ROWS 256
+#define RV_ITEM_TILE 2048
+#define RV_MAX_COLS 512
+#define RV_MAX_FINALS 128
+
+/* One reported per-user value: a user-kind metric at one cutoff. */
+typedef struct rv_col {
+  const rv_metric_t *metric;
+  int k;
+  char name[64];
+} rv_col_t;
+
+/* One value computed after the reductions (exposure or scan kind). */
+typedef struct rv_final {
+  const rv_metric_t *metric;
+  int k, kidx; /* cutoff and its index in job->k (kidx 0 for scan metrics) */
+  char name[64];
+  double value;
+} rv_final_t;
+
+typedef struct rv_eval_state {
+  const Receval__JobSpec *job;
+  rv_dataset_t *ds;
+  rv_similarity_t sim;
+  unsigned needs; /* union of the selected metrics' needs */
+  int nk, kmax;
+  /* Columns and finals of the job. */
+  rv_col_t cols[RV_MAX_COLS];
+  int ncols;
+  rv_final_t finals[RV_MAX_FINALS];
+  int nfinals;
+  char omitted[8][160];
+  int nomitted;
+  /* Vectors. */
+  float *items;  /* prepared item vectors (normalised for cosine) */
+  int own_items; /* items is a copy (else it aliases ds->items) */
+  float *item_unit;
+  int own_unit;
+  float *inorm2, *users, *unorm2;
+  /* Global context for metrics. */
+  rv_eval_ctx_t ctx;
+  int64_t *pop;
+  uint8_t *long_tail;
+  /* Scan scratch. */
+  float *tile;
+  rv_cand_t *heap;
+  rv_topk_t *sel;
+  int64_t *cursor, *tcursor;
+  double *ulo; /* per block user: the lowest test-score bracket */
+  /* Per local user outputs. */
+  int32_t *top_items;
+  float *top_scores;
+  double *vals; /* ncols x nu */
+  double *auc;  /* nu */
+  /* Per local test entry (AUC). */
+  double *blo, *bhi;
+  float *texact;
+  int64_t *gt, *eq;
+  rv_amb_t amb;
+  /* Score histogram. */
+  rv_hist_t hist;
+  int64_t *hist_out; /* bins x 2 */
+  /* Reductions. */
+  int64_t *exposure; /* nk x n_items */
+  int64_t n_lists[64];
+  rv_i128 sum_log2_len[64];
+  rv_moments_t *mom; /* ncols */
+  int64_t evaluated, skipped_no_test, short_list;
+  /* Per-user scratch for metrics. */
+  double *gain, *ideal, *dscratch;
+  int32_t *iscratch;
+  float *profile;
+} rv_eval_state_t;
+
+/* core/eval_context.c: vectors, popularity, long tail, histogram range.
+ * Collective on comm. */
+rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s);
+/* core/score_pass.c: the scoring pass over this rank's users. Local. */
+rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
+
+#endif

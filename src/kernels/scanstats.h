@@ -1,0 +1,63 @@
+/* Statistics counted while scores stream past, before they are discarded:
+ * a score histogram (for I(S;Y)) and the exact ranks of each user's test
+ * items among all candidates (for AUC). Plain arrays; no MPI, no HDF5.
+ *
+ * AUC needs, for every test item j of a user, how many candidates score
+ * above t_j and how many tie with it, over the whole catalogue, but t_j's
+ * exact float is only known when its tile is scored. So t_j is first
+ * bracketed, [lo_j, hi_j], from a double-precision dot product and a
+ * rigorous bound on sgemm's rounding error (|fl(u.e) - u.e| <= gamma_d
+ * sum |u_k e_k|); a candidate above hi_j is certainly above t_j, one below
+ * lo_j certainly not, and the rare one inside the bracket is kept and
+ * compared exactly once t_j is known. Exact, one pass, and nearly free when
+ * the test items score high (most candidates fall below every bracket). */
+#ifndef RV_KERNELS_SCANSTATS_H
+#define RV_KERNELS_SCANSTATS_H
+#include <stdint.h>
+
+typedef struct rv_hist {
+  int bins;
+  double lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped */
+  int64_t *lanes;       /* bins x 4 partial counts (breaks store chains) */
+} rv_hist_t;
+
+/* Bin of one score. */
+static inline int rv_hist_bin(const rv_hist_t *h, float s) {
+  const double x = ((double)s - h->lo) * h->inv_width;
+  int b = x < 0.0 ? 0 : (x >= (double)h->bins ? h->bins - 1 : (int)x);
+  return b;
+}
+/* Counts every candidate score of a row (masked -inf and NaN skipped). */
+void rv_hist_row(rv_hist_t *h, const float *s, int n);
+/* out[2b] += lane total of bin b (non-relevant and relevant not yet split). */
+void rv_hist_collect(const rv_hist_t *h, int64_t *out);
+
+/* Ambiguous candidates, resolved once the exact test scores are known. */
+typedef struct rv_amb {
+  float *s;
+  int32_t *j; /* index of the test entry */
+  int64_t n, cap;
+} rv_amb_t;
+
+/* Bracket of one test score: t in [lo, hi] is guaranteed. d = dimension,
+ * u and e the vectors fed to sgemm; euclidean adds the squared norms. */
+void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,
+                    double *lo, double *hi);
+
+/* One row of a user's scores: for the user's m test entries (brackets
+ * lo[0..m), hi[0..m); entry indices j0..j0+m), counts in gt[j0 + t] the
+ * candidates certainly above test score t and appends the ambiguous ones to
+ * amb. lo_all is min(lo). Returns -1 when amb could not grow. */
+int rv_auc_scan_row(const float *s, int n, double lo_all, int m, const double *lo,
+                    const double *hi, int32_t j0, int64_t *gt, rv_amb_t *amb);
+
+/* Resolves ambiguous entries against exact test scores t[] (by entry index):
+ * gt[j]++ when s > t[j], eq[j]++ when s == t[j]. Empties amb. */
+void rv_auc_resolve(rv_amb_t *amb, const float *t, int64_t *gt, int64_t *eq);
+
+/* The user's AUC from the counts of its m test entries (t = exact scores,
+ * -INFINITY for test items that are not candidates) and n_cand candidates:
+ * removes the positives' own contributions, then rv_auc_from_counts. */
+double rv_auc_user(int m, const float *t, int64_t *gt, int64_t *eq, int64_t n_cand);
+
+#endif
