@@ -131,11 +131,12 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     if (!(hi > lo)) hi = lo + 1.0;
   }
   s->hist.bins = bins;
-  s->hist.lo = lo;
-  s->hist.inv_width = bins / (hi - lo);
+  s->hist.lo = (float)lo;
+  s->hist.inv_width = (float)(bins / (hi - lo));
   s->hist.lanes = calloc((size_t)bins * 4, sizeof(int64_t));
+  s->hist.idx = malloc(sizeof(int32_t) * RV_ITEM_TILE);
   s->hist_out = calloc((size_t)bins * 2, sizeof(int64_t));
-  if (!s->hist.lanes || !s->hist_out) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  if (!s->hist.lanes || !s->hist_out || !s->hist.idx) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
 done:
   return err;
@@ -169,27 +170,31 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->sel = malloc(sizeof(rv_topk_t) * (size_t)B);
   s->cursor = malloc(sizeof(int64_t) * (size_t)B);
   s->tcursor = malloc(sizeof(int64_t) * (size_t)B);
-  s->ulo = malloc(sizeof(double) * (size_t)B);
   s->top_items = malloc(sizeof(int32_t) * (size_t)(nu * s->kmax + 1));
   s->top_scores = malloc(sizeof(float) * (size_t)(nu * s->kmax + 1));
   s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
   s->auc = malloc(sizeof(double) * (size_t)(nu + 1));
-  s->blo = malloc(sizeof(double) * (size_t)(n_test_local + 1));
-  s->bhi = malloc(sizeof(double) * (size_t)(n_test_local + 1));
+  s->blo = malloc(sizeof(float) * (size_t)(n_test_local + 1));
+  s->bhi = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->texact = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->gt = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
   s->eq = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
   s->exposure = calloc((size_t)(s->nk * ni), sizeof(int64_t));
   s->mom = calloc((size_t)s->ncols + 1, sizeof(rv_moments_t));
+  if (s->needs & RV_NEEDS_LISTW) {
+    s->listw = calloc((size_t)(s->nk * ni), sizeof(rv_i128));
+    s->listw_d = calloc((size_t)(s->nk * ni), sizeof(double));
+    if (!s->listw || !s->listw_d) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  }
   s->gain = malloc(sizeof(double) * (size_t)s->kmax);
   s->ideal = malloc(sizeof(double) * (size_t)s->kmax);
   s->dscratch = calloc((size_t)(d + 2 * G + 2), sizeof(double));
   s->iscratch = malloc(sizeof(int32_t) * (size_t)(2 * G + 2));
   s->profile = malloc(sizeof(float) * (size_t)d);
-  if (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->ulo || !s->top_items ||
+  if (err == RV_OK && (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
       !s->top_scores || !s->vals || !s->auc || !s->blo || !s->bhi || !s->texact || !s->gt ||
       !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
-      !s->iscratch || !s->profile)
+      !s->iscratch || !s->profile))
     err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld users x k=%d", (long long)nu, s->kmax);
   RV_AGREE(comm);
 done:

@@ -72,14 +72,13 @@ typedef struct rv_eval_state {
   rv_cand_t *heap;
   rv_topk_t *sel;
   int64_t *cursor, *tcursor;
-  double *ulo; /* per block user: the lowest test-score bracket */
   /* Per local user outputs. */
   int32_t *top_items;
   float *top_scores;
   double *vals; /* ncols x nu */
   double *auc;  /* nu */
   /* Per local test entry (AUC). */
-  double *blo, *bhi;
+  float *blo, *bhi;
   float *texact;
   int64_t *gt, *eq;
   rv_amb_t amb;
@@ -88,6 +87,8 @@ typedef struct rv_eval_state {
   int64_t *hist_out; /* bins x 2 */
   /* Reductions. */
   int64_t *exposure; /* nk x n_items */
+  rv_i128 *listw;    /* nk x n_items exact sums of 1/|L_u| (RV_NEEDS_LISTW) */
+  double *listw_d;   /* the same as doubles, after the reduction */
   int64_t n_lists[64];
   rv_i128 sum_log2_len[64];
   rv_moments_t *mom; /* ncols */

@@ -26,12 +26,12 @@ static void state_free(rv_eval_state_t *s) {
   if (s->own_unit) free(s->item_unit);
   free(s->inorm2), free(s->users), free(s->unorm2);
   free(s->pop), free(s->long_tail);
-  free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor), free(s->ulo);
+  free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor);
   free(s->top_items), free(s->top_scores), free(s->vals), free(s->auc);
   free(s->blo), free(s->bhi), free(s->texact), free(s->gt), free(s->eq);
   free(s->amb.s), free(s->amb.j);
-  free(s->hist.lanes), free(s->hist_out);
-  free(s->exposure), free(s->mom);
+  free(s->hist.lanes), free(s->hist.idx), free(s->hist_out);
+  free(s->exposure), free(s->mom), free(s->listw), free(s->listw_d);
   free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
   rv_dataset_destroy(&s->ds);
 }
@@ -111,6 +111,12 @@ static rv_err_t reduce_all(MPI_Comm comm, rv_eval_state_t *s) {
   for (int c = 0; c < s->nk; c++) s->sum_log2_len[c] = buf[s->ncols + c];
   RV_TRY(rv_allreduce_i64(comm, s->exposure, (int64_t)s->nk * ds->n_items));
   RV_TRY(rv_allreduce_i64(comm, s->n_lists, s->nk));
+  if (s->listw) {
+    const int64_t n = (int64_t)s->nk * ds->n_items, chunk = 1 << 24;
+    for (int64_t off = 0; off < n; off += chunk)
+      RV_TRY(rv_allreduce_i128(comm, s->listw + off, (int)(n - off < chunk ? n - off : chunk)));
+    for (int64_t i = 0; i < n; i++) s->listw_d[i] = rv_xsum_value(s->listw[i]);
+  }
   if (s->needs & RV_NEEDS_HIST) RV_TRY(rv_allreduce_i64(comm, s->hist_out, 2 * (int64_t)s->hist.bins));
   int64_t cnt[3] = {s->evaluated, s->skipped_no_test, s->short_list};
   RV_TRY(rv_allreduce_i64(comm, cnt, 3));
@@ -126,6 +132,7 @@ static void finalize_all(rv_eval_state_t *s) {
                                .exposure = s->exposure + (size_t)F->kidx * s->ds->n_items,
                                .n_lists = s->n_lists[F->kidx],
                                .sum_log2_len = rv_xsum_value(s->sum_log2_len[F->kidx]),
+                               .list_weight = s->listw_d ? s->listw_d + (size_t)F->kidx * s->ds->n_items : NULL,
                                .hist = s->hist_out,
                                .bins = s->hist.bins};
     F->value = F->metric->finalize(&v, F->k);

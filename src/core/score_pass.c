@@ -40,6 +40,10 @@ static rv_err_t count_exposure(rv_eval_state_t *s, const int32_t *items, int len
     const int k = s->job->k[c], n = k < len ? k : len;
     int64_t *e = s->exposure + (size_t)c * ni;
     for (int r = 0; r < n; r++) e[items[r]]++;
+    if (s->listw && n > 0) {
+      rv_i128 *w = s->listw + (size_t)c * ni;
+      for (int r = 0; r < n; r++) rv_xsum_add(&w[items[r]], 1.0 / n);
+    }
     if (n > 0) {
       s->n_lists[c]++;
       if (rv_xsum_add(&s->sum_log2_len[c], log2((double)n)) != 0)
@@ -74,13 +78,16 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
     const int64_t n_cand = ds->n_items - (s->job->keep_seen ? 0 : ntr);
     s->auc[lu] = rv_auc_user((int)nte, s->texact + e0, s->gt + e0, s->eq + e0, n_cand);
   }
-  if (s->needs & RV_NEEDS_HIST)
+  if (s->needs & RV_NEEDS_HIST) {
+    /* The scan counted the masked (seen) items in bin 0: take them out. */
+    if (!s->job->keep_seen) s->hist_out[0] -= ntr;
     for (int64_t e = e0; e < e0 + nte; e++)
       if (s->texact[e] > -INFINITY) {
         const int b = rv_hist_bin(&s->hist, s->texact[e]);
         s->hist_out[2 * b]--; /* counted by the scan as non-relevant */
         s->hist_out[2 * b + 1]++;
       }
+  }
   const int has_profile = (s->needs & RV_NEEDS_PROFILE) && make_profile(s, train, ntr, s->profile);
 
   rv_list_gains(items, len, test, rel, nte, s->gain);
@@ -140,7 +147,6 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
       s->cursor[q] = ds->train_ptr[u] - tr_base;
       s->tcursor[q] = ds->test_ptr[u] - te_base;
       if (!need_t) continue;
-      s->ulo[q] = INFINITY;
       for (int64_t e = ds->test_ptr[u] - te_base; e < ds->test_ptr[u + 1] - te_base; e++) {
         s->texact[e] = -INFINITY;
         s->gt[e] = s->eq[e] = 0;
@@ -149,7 +155,6 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         rv_auc_bracket(s->users + (size_t)(b0 + q) * d, s->items + (size_t)it * d, d,
                        s->sim == RV_SIM_EUCLIDEAN, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
                        s->inorm2 ? s->inorm2[it] : 0.0f, &s->blo[e], &s->bhi[e]);
-        if (s->blo[e] < s->ulo[q]) s->ulo[q] = s->blo[e];
       }
     }
     for (int64_t t0 = 0; t0 < ni; t0 += T) {
@@ -181,8 +186,8 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
           rv_topk_push_row(&s->sel[q], row, nt, (int32_t)t0);
           if (need_hist) rv_hist_row(&s->hist, row, nt);
           if (need_auc && e1 > e0 &&
-              rv_auc_scan_row(row, nt, s->ulo[q], (int)(e1 - e0), s->blo + e0, s->bhi + e0,
-                              (int32_t)e0, s->gt, &s->amb) != 0)
+              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, (int32_t)e0, s->gt,
+                              &s->amb) != 0)
             RV_FAIL(RV_ERR_RUNTIME, "out of memory in the AUC pass");
         }
       }

@@ -6,15 +6,23 @@
 #include "kernels/accuracy.h"
 
 void rv_hist_row(rv_hist_t *h, const float *s, int n) {
+  int32_t *idx = h->idx;
+  const float lo = h->lo, inv = h->inv_width, top = (float)(h->bins - 1);
+  for (int q = 0; q < n; q++) { /* vectorised: no branches */
+    float x = (s[q] - lo) * inv;
+    x = x > 0.0f ? x : 0.0f;
+    x = x < top ? x : top;
+    idx[q] = (int32_t)x;
+  }
   int64_t *L = h->lanes;
-  int j = 0;
-  for (; j + 4 <= n; j += 4)
-    for (int q = 0; q < 4; q++) {
-      const float v = s[j + q];
-      if (v > -INFINITY) L[4 * rv_hist_bin(h, v) + q]++;
-    }
-  for (; j < n; j++)
-    if (s[j] > -INFINITY) L[4 * rv_hist_bin(h, s[j])]++;
+  int q = 0;
+  for (; q + 4 <= n; q += 4) {
+    L[4 * idx[q]]++;
+    L[4 * idx[q + 1] + 1]++;
+    L[4 * idx[q + 2] + 2]++;
+    L[4 * idx[q + 3] + 3]++;
+  }
+  for (; q < n; q++) L[4 * idx[q]]++;
 }
 
 void rv_hist_collect(const rv_hist_t *h, int64_t *out) {
@@ -23,7 +31,7 @@ void rv_hist_collect(const rv_hist_t *h, int64_t *out) {
 }
 
 void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,
-                    double *lo, double *hi) {
+                    float *lo, float *hi) {
   double dot = 0.0, mag = 0.0;
   for (int k = 0; k < d; k++) {
     const double p = (double)u[k] * e[k];
@@ -40,12 +48,17 @@ void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float 
     t = dot;
     delta = 2.0 * (d + 2) * 0x1.0p-24 * mag + 1e-30;
   }
-  *lo = t - delta;
-  *hi = t + delta;
+  double l = t - delta, h = t + delta;
   if (euclidean) { /* scores are clamped to <= 0 */
-    if (*lo > 0.0) *lo = 0.0;
-    if (*hi > 0.0) *hi = 0.0;
+    if (l > 0.0) l = 0.0;
+    if (h > 0.0) h = 0.0;
   }
+  /* Round outwards to floats: the bracket only widens. */
+  float lf = (float)l, hf = (float)h;
+  if ((double)lf > l) lf = nextafterf(lf, -INFINITY);
+  if ((double)hf < h) hf = nextafterf(hf, INFINITY);
+  *lo = lf;
+  *hi = hf;
 }
 
 static int amb_push(rv_amb_t *a, float s, int32_t j) {
@@ -64,24 +77,19 @@ static int amb_push(rv_amb_t *a, float s, int32_t j) {
   return 0;
 }
 
-int rv_auc_scan_row(const float *s, int n, double lo_all, int m, const double *lo,
-                    const double *hi, int32_t j0, int64_t *gt, rv_amb_t *amb) {
-  int j = 0;
-  for (; j < n; j += 16) {
-    const int e = j + 16 < n ? j + 16 : n;
-    float mx = -INFINITY;
-    for (int q = j; q < e; q++) mx = s[q] > mx ? s[q] : mx;
-    if (!((double)mx >= lo_all)) continue; /* the whole block is below every bracket */
-    for (int q = j; q < e; q++) {
-      const double v = s[q];
-      if (!(v >= lo_all)) continue;
-      for (int t = 0; t < m; t++) {
-        if (v > hi[t])
-          gt[j0 + t]++;
-        else if (v >= lo[t] && amb_push(amb, s[q], j0 + t) != 0)
-          return -1;
-      }
+int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int32_t j0,
+                    int64_t *gt, rv_amb_t *amb) {
+  for (int t = 0; t < m; t++) {
+    const float l = lo[t], h = hi[t];
+    int above = 0, reach = 0;
+    for (int q = 0; q < n; q++) { /* vectorised counts, no branches */
+      above += s[q] > h;
+      reach += s[q] >= l;
     }
+    gt[j0 + t] += above;
+    if (reach == above) continue; /* nothing inside the bracket: the usual case */
+    for (int q = 0; q < n; q++)
+      if (s[q] >= l && !(s[q] > h) && amb_push(amb, s[q], j0 + t) != 0) return -1;
   }
   return 0;
 }

@@ -17,17 +17,23 @@
 
 typedef struct rv_hist {
   int bins;
-  double lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped */
-  int64_t *lanes;       /* bins x 4 partial counts (breaks store chains) */
+  float lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped to [0, bins) */
+  int64_t *lanes;      /* bins x 4 partial counts (breaks store chains) */
+  int32_t *idx;        /* scratch: one row's bins */
 } rv_hist_t;
 
-/* Bin of one score. */
+/* Bin of one score, in float arithmetic exactly as rv_hist_row computes it.
+ * -inf (a masked item) and NaN land in bin 0. */
 static inline int rv_hist_bin(const rv_hist_t *h, float s) {
-  const double x = ((double)s - h->lo) * h->inv_width;
-  int b = x < 0.0 ? 0 : (x >= (double)h->bins ? h->bins - 1 : (int)x);
-  return b;
+  float x = (s - h->lo) * h->inv_width;
+  const float top = (float)(h->bins - 1);
+  x = x > 0.0f ? x : 0.0f;
+  x = x < top ? x : top;
+  return (int)x;
 }
-/* Counts every candidate score of a row (masked -inf and NaN skipped). */
+/* Counts every score of a row, masked ones included (in bin 0): the caller
+ * takes the user's masked items back out of bin 0 (their number is known),
+ * which keeps this loop free of branches. */
 void rv_hist_row(rv_hist_t *h, const float *s, int n);
 /* out[2b] += lane total of bin b (non-relevant and relevant not yet split). */
 void rv_hist_collect(const rv_hist_t *h, int64_t *out);
@@ -39,17 +45,18 @@ typedef struct rv_amb {
   int64_t n, cap;
 } rv_amb_t;
 
-/* Bracket of one test score: t in [lo, hi] is guaranteed. d = dimension,
- * u and e the vectors fed to sgemm; euclidean adds the squared norms. */
+/* Bracket of one test score: the float t computed by sgemm satisfies
+ * lo <= t <= hi (both floats, rounded outwards). d = dimension, u and e the
+ * vectors fed to sgemm; euclidean adds the squared norms. */
 void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,
-                    double *lo, double *hi);
+                    float *lo, float *hi);
 
 /* One row of a user's scores: for the user's m test entries (brackets
  * lo[0..m), hi[0..m); entry indices j0..j0+m), counts in gt[j0 + t] the
- * candidates certainly above test score t and appends the ambiguous ones to
- * amb. lo_all is min(lo). Returns -1 when amb could not grow. */
-int rv_auc_scan_row(const float *s, int n, double lo_all, int m, const double *lo,
-                    const double *hi, int32_t j0, int64_t *gt, rv_amb_t *amb);
+ * candidates certainly above test score t (s > hi) and appends the
+ * ambiguous ones (lo <= s <= hi) to amb. Returns -1 when amb could not grow. */
+int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int32_t j0,
+                    int64_t *gt, rv_amb_t *amb);
 
 /* Resolves ambiguous entries against exact test scores t[] (by entry index):
  * gt[j]++ when s > t[j], eq[j]++ when s == t[j]. Empties amb. */

@@ -5,10 +5,27 @@
 
 #include "metrics/m_beyond.h"
 
+/* H(R) with p(i) = (1/N) sum_{u: i in L_u} 1 / |L_u|: the item marginal of
+ * p(u) uniform over the N users with a list and p(i|u) uniform on L_u. It
+ * equals entropy@k when every list has k items; with short lists (users
+ * who ran out of candidates) only this form is a mutual information. */
+static double item_entropy(const rv_final_view_t *f) {
+  if (f->n_lists == 0) return NAN;
+  const double N = (double)f->n_lists;
+  double h = 0.0;
+  for (int64_t i = 0; i < f->ctx->n_items; i++)
+    if (f->list_weight[i] > 0.0) {
+      const double p = f->list_weight[i] / N;
+      h -= p * log2(p);
+    }
+  return h;
+}
+
 static double mi_user_item(const rv_final_view_t *f) {
   if (f->n_lists == 0) return NAN;
-  /* H(R) - H(R|U), p(u) uniform over users with a list, p(i|u) uniform on L_u. */
-  return rv_exposure_entropy(f) - f->sum_log2_len / (double)f->n_lists;
+  /* I(U;R) = H(R) - H(R|U), H(R|U) = mean_u log2 |L_u|. */
+  const double mi = item_entropy(f) - f->sum_log2_len / (double)f->n_lists;
+  return mi > 0.0 ? mi : 0.0; /* rounding of an exact 0 */
 }
 
 static double mi_user_item_final(const rv_final_view_t *f, int k) {
@@ -18,7 +35,7 @@ static double mi_user_item_final(const rv_final_view_t *f, int k) {
 
 static double mi_user_item_norm_final(const rv_final_view_t *f, int k) {
   (void)k;
-  const double h = rv_exposure_entropy(f);
+  const double h = item_entropy(f);
   return h > 0.0 ? mi_user_item(f) / h : NAN;
 }
 
@@ -64,15 +81,19 @@ static double mi_score_norm_final(const rv_final_view_t *f, int k) {
 const rv_metric_t rv_metric_mi_user_item = {
     .name = "mi_user_item",
     .help = "mi_user_item@k = I(U;R) = H(R) - H(R|U) in bits, p(u) uniform over users with a list and\n"
-            "p(i|u) uniform over L_u: entropy@k - mean_u log2 |L_u|. 0 when every user gets the same\n"
-            "list; at most log2 min(|U|, n_items / k).",
+            "p(i|u) uniform over L_u: H(R) of p(i) = (1/N) sum_{u: i in L_u} 1/|L_u| minus\n"
+            "mean_u log2 |L_u| (= entropy@k - log2 k when every list has k items). 0 when every\n"
+            "user gets the same list; at most log2 min(|U|, n_items / k).",
+    .needs = RV_NEEDS_LISTW,
     .kind = RV_KIND_EXPOSURE,
     .at_k = 1,
     .finalize = mi_user_item_final};
 
 const rv_metric_t rv_metric_mi_user_item_norm = {
     .name = "mi_user_item_norm",
-    .help = "mi_user_item_norm@k = mi_user_item@k / entropy@k, in [0, 1].",
+    .help = "mi_user_item_norm@k = mi_user_item@k / H(R), in [0, 1] (H(R) = entropy@k when every\n"
+            "list has k items).",
+    .needs = RV_NEEDS_LISTW,
     .kind = RV_KIND_EXPOSURE,
     .at_k = 1,
     .finalize = mi_user_item_norm_final};

@@ -61,6 +61,7 @@ typedef struct rv_final_view {
   const int64_t *exposure; /* n_items: lists of this cutoff containing each item */
   int64_t n_lists;         /* users with a non-empty list */
   double sum_log2_len;     /* sum over those users of log2 |L_u@k| */
+  const double *list_weight; /* n_items: sum over lists containing i of 1 / |L_u@k| (RV_NEEDS_LISTW) */
   const int64_t *hist;     /* scan histogram: [bins][2] (non-relevant, relevant) */
   int bins;
 } rv_final_view_t;
@@ -74,7 +75,8 @@ enum {
   RV_NEEDS_PROFILE = 1u << 2,    /* NaN for users with no train items */
   RV_NEEDS_CATEGORIES = 1u << 3, /* omitted (with a message) when the dataset has none */
   RV_NEEDS_AUC = 1u << 4,        /* the scan tracks the test items' ranks */
-  RV_NEEDS_HIST = 1u << 5        /* the scan counts the score histogram */
+  RV_NEEDS_HIST = 1u << 5,       /* the scan counts the score histogram */
+  RV_NEEDS_LISTW = 1u << 6       /* per item, the exact sum of 1 / |L_u| over lists containing it */
 };
 
 typedef struct rv_metric {
