@@ -103,6 +103,9 @@ rv_err_t rv_report_write_json(const Receval__Report *r, const char *path) {
     json_object_set_new(mj, m->name, o);
   }
   json_object_set_new(root, "metrics", mj);
+  json_t *om = json_array();
+  for (size_t i = 0; i < r->n_omitted; i++) json_array_append_new(om, json_string(r->omitted[i]));
+  json_object_set_new(root, "omitted", om);
 
   json_t *cj = json_object();
   json_object_set_new(cj, "users", json_integer(r->users));

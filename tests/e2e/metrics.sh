@@ -10,6 +10,7 @@
 #    and recip_rank from a qrels and a run file against --convention trec;
 #  - --keep-seen with pooled user vectors (no /users/embedding);
 #  - calibration on a dataset without categories is omitted, not an error;
+#  - test items that are train items; a zero item scoring exactly 0 (bin edge);
 #  - users whose train items have a zero profile vector (specification: h_u = 0).
 # Usage: metrics.sh RECEVAL WORKDIR   (env: RV_PYTHON3, RV_MPIEXEC)
 set -u
@@ -80,7 +81,44 @@ check identical_keep_seen "$PY" "$HERE/py/compare_runs.py" keep_np1 keep_np3
 check reference_keep_seen "$PY" "$HERE/py/refeval.py" ep.h5 keep_np1 --k $K --similarity dot --keep-seen --convention trec
 check trec_check_keep_seen "$PY" "$HERE/py/trec_check.py" ep.h5 keep_np1
 
-# 5. calibration without /items/category: the job succeeds, the metric is listed in
+# 5. Test items that are also train items (not candidates unless --keep-seen), users
+#    without train or test items, an item without category, and a zero item whose dot
+#    score is exactly 0 for every user (the mid-range edge of the I(S;Y) bins).
+check make_overlap "$PY" - <<'PYEOF'
+import h5py, numpy as np
+rng = np.random.default_rng(1)
+U, N, D = 40, 30, 5
+items = rng.normal(size=(N, D)).astype(np.float32)
+items[3] = 0.0
+users = rng.normal(size=(U, D)).astype(np.float32)
+train = [np.sort(rng.choice(N, rng.integers(0, 8), replace=False)) for _ in range(U)]
+test = [np.sort(rng.choice(N, rng.integers(0, 6), replace=False)) for _ in range(U)]   # may overlap
+test[0] = train[0][:2] if len(train[0]) >= 2 else test[0]                             # only seen items
+cats = [np.array(sorted({i % 3, (i * 7) % 4})) for i in range(N)]
+cats[5] = cats[5][:0]
+def csr(rows):
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    return ptr, np.concatenate(rows).astype(np.int32)
+with h5py.File("ov.h5", "w") as f:
+    f.attrs.update(format="receval-dataset", version=np.int64(1), n_users=np.int64(U),
+                   n_items=np.int64(N), dim=np.int64(D))
+    f["items/embedding"], f["users/embedding"] = items, users
+    f["train/indptr"], f["train/indices"] = csr(train)
+    f["test/indptr"], f["test/indices"] = csr(test)
+    f["test/values"] = rng.integers(1, 4, size=sum(len(t) for t in test)).astype(np.float32)
+    f["items/category/indptr"], f["items/category/indices"] = csr(cats)
+PYEOF
+for ks in seen keep; do
+  flag=; [ $ks = keep ] && flag=--keep-seen
+  for np in 1 2; do
+    check "eval_overlap_${ks}_np$np" run $np "$RECEVAL" eval ov.h5 --out "ov_${ks}_np$np" --metrics all --k 1,3,30 --similarity dot $flag
+  done
+  check "identical_overlap_$ks" "$PY" "$HERE/py/compare_runs.py" "ov_${ks}_np1" "ov_${ks}_np2"
+  check "reference_overlap_$ks" "$PY" "$HERE/py/refeval.py" ov.h5 "ov_${ks}_np1" --k 1,3,30 --similarity dot $flag
+done
+
+# 6. calibration without /items/category: the job succeeds, the metric is listed in
 #    report.json "omitted" and appears nowhere else.
 check eval_calibration_omitted run 2 "$RECEVAL" eval nc.h5 --out nocat --metrics calibration,precision --k 5
 check calibration_omitted "$PY" - <<'PYEOF'
@@ -98,7 +136,7 @@ print("omitted:", om)
 PYEOF
 check reference_calibration_omitted "$PY" "$HERE/py/refeval.py" nc.h5 nocat --k 5
 
-# 6. Zero profile vectors count for unexpectedness and serendipity (every term 1 - 0).
+# 7. Zero profile vectors count for unexpectedness and serendipity (every term 1 - 0).
 check eval_zero_profile run 1 "$RECEVAL" eval zp.h5 --out zp --metrics unexpectedness,serendipity,ild,novelty --k 1,3
 check reference_zero_profile "$PY" "$HERE/py/refeval.py" zp.h5 zp --k 1,3
 

@@ -77,6 +77,7 @@ import json
 import math
 import os
 import sys
+from fractions import Fraction
 
 import h5py
 import numpy as np
@@ -332,11 +333,22 @@ def close(a, b, tol):
     return abs(a - b) <= tol * max(1.0, abs(b))
 
 
-def bin_of(s, lo, inv, bins):
-    """receval's bin of score(s): floor((s - lo) * inv) clamped to [0, bins-1]."""
-    x = (np.asarray(s, dtype=np.float64) - lo) * inv
+def bin_of_x(x, bins):
+    """floor(x) clamped to [0, bins-1]."""
     b = np.floor(np.where(np.isfinite(x), x, 0.0)).astype(np.int64)
     return np.clip(b, 0, bins - 1)
+
+
+def bin_exact(s, lo, hi, bins):
+    """The documented bin floor((s - lo) bins / (hi - lo)), clamped, in exact rational arithmetic."""
+    x = (Fraction(float(s)) - Fraction(lo)) * bins / (Fraction(hi) - Fraction(lo))
+    return min(max(math.floor(x), 0), bins - 1)
+
+
+def bin_float32(s, lo, inv, bins):
+    """The bin computed in float32 arithmetic (lo, inv and (s - lo) * inv rounded to float)."""
+    x = (np.float32(s) - np.float32(lo)) * np.float32(inv)
+    return int(min(max(math.floor(float(x)), 0), bins - 1))
 
 
 def mi_hist(h):
@@ -488,6 +500,9 @@ def main():
     h_inv = bins / (h_hi - h_lo)
     hist = np.zeros((bins, 2), dtype=np.int64)
     amb_pairs = []      # (bin, y, lowest possible bin, highest possible bin) of ambiguous pairs
+    # Slack of evaluating the bin formula in float32 (|lo| inv u + 3 |x| u <= 4 bins u), x2.
+    x_slack = 8.0 * bins * U32
+    exact_bin, exact_moves = {}, []      # exact scores: documented bin; (bin, y, float32-arithmetic bin)
     auc_exp = np.full(n_users, np.nan)
     auc_lo, auc_hi = np.full(n_users, np.nan), np.full(n_users, np.nan)
     n_auc_amb_users = 0
@@ -534,11 +549,21 @@ def main():
         pos = testm & cand
 
         if need_hist:
-            b = bin_of(S, h_lo, h_inv, bins)
+            x = (S - h_lo) * h_inv
+            b = bin_of_x(x, bins)
             y = pos.astype(np.int64)
+            exact = cand & (delta == 0)          # a zero vector: the score is exactly 0 in any arithmetic
+            for sv in np.unique(S[exact]):
+                if sv not in exact_bin:
+                    exact_bin[sv] = (bin_exact(sv, h_lo, h_hi, bins), bin_float32(sv, h_lo, h_inv, bins))
+                sel = exact & (S == sv)
+                b[sel] = exact_bin[sv][0]
+                if exact_bin[sv][1] != exact_bin[sv][0]:
+                    exact_moves += [(exact_bin[sv][0], int(yy), exact_bin[sv][1]) for yy in y[sel]]
             np.add.at(hist, (b[cand], y[cand]), 1)
-            blo, bhi = bin_of(S - delta, h_lo, h_inv, bins), bin_of(S + delta, h_lo, h_inv, bins)
-            amb = cand & (blo != bhi)
+            wx = delta * h_inv + x_slack
+            blo, bhi = bin_of_x(x - wx, bins), bin_of_x(x + wx, bins)
+            amb = cand & ~exact & (blo != bhi)
             for bb, yy, l1, h1 in zip(b[amb], y[amb], blo[amb], bhi[amb]):
                 amb_pairs.append((int(bb), int(yy), int(l1), int(h1)))
 
@@ -727,7 +752,7 @@ def main():
         finals[f"mi_user_item@{k}"] = mui
         finals[f"mi_user_item_norm@{k}"] = mui / h_r if h_r > 0 else math.nan
 
-    mi_tol_abs, hy = None, math.nan
+    mi_tol_abs, hy, diag = None, math.nan, None
     if need_hist:
         mi, hy = mi_hist(hist)
         finals["mi_score_relevance"] = mi
@@ -737,6 +762,16 @@ def main():
             bound += max((abs(mi_move_delta(hist, bb, yy, b2)) for b2 in range(l1, h1 + 1) if b2 != bb),
                          default=0.0)
         mi_tol_abs = 2.0 * bound + 1e-12 if amb_pairs else None
+        if exact_moves:     # diagnosis: receval's value if exact scores were binned in float32
+            h32 = hist.copy()
+            for bb, yy, b2 in exact_moves:
+                h32[bb, yy] -= 1
+                h32[b2, yy] += 1
+            mi32, _ = mi_hist(h32)
+            zb = {float(k): v for k, v in exact_bin.items() if v[0] != v[1]}
+            diag = (f"{len(exact_moves)} (user, candidate) pairs score exactly {sorted(zb)} (zero vectors): "
+                    f"documented bin(s) {[v[0] for v in zb.values()]}, float32 arithmetic gives "
+                    f"{[v[1] for v in zb.values()]}; I(S;Y) would then be {mi32!r}")
 
     # ------------------------------------------------ per-user values against results.h5
     worst = (0.0, None)
@@ -802,7 +837,8 @@ def main():
                              f"bin-edge bound {tol:.3g} ({len(amb_pairs)} ambiguous pairs)")
                 continue
         if not close(entry.get("mean"), mean, tol):
-            chk.fail(f"report {name}.mean = {entry.get('mean')!r}, expected {mean!r}")
+            chk.fail(f"report {name}.mean = {entry.get('mean')!r}, expected {mean!r}"
+                     + (f"; {diag}" if diag and base.startswith("mi_score_relevance") else ""))
         rci = entry.get("ci95")
         if not (isinstance(rci, list) and len(rci) == 2 and all(close(x, y, MEAN_TOL) for x, y in zip(rci, ci))):
             chk.fail(f"report {name}.ci95 = {rci!r}, expected {ci!r}")
