@@ -131,8 +131,8 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     if (!(hi > lo)) hi = lo + 1.0;
   }
   s->hist.bins = bins;
-  s->hist.lo = (float)lo;
-  s->hist.inv_width = (float)(bins / (hi - lo));
+  s->hist.lo = lo;
+  s->hist.inv_width = bins / (hi - lo);
   s->hist.lanes = calloc((size_t)bins * 4, sizeof(int64_t));
   s->hist.idx = malloc(sizeof(int32_t) * RV_ITEM_TILE);
   s->hist_out = calloc((size_t)bins * 2, sizeof(int64_t));

@@ -11,7 +11,10 @@
 #include "core/eval_state.h"
 #include "kernels/accuracy.h"
 
-/* Unit mean of the unit vectors of the user's train items; 0 if undefined. */
+/* Unit mean of the unit vectors of the user's train items. Returns 0 for a
+ * user without train items (no profile); a mean that is the zero vector
+ * (zero embeddings, or unit vectors that cancel) stays zero: its cosine
+ * with anything is 0, as for a zero embedding. */
 static int make_profile(const rv_eval_state_t *s, const int32_t *train, int64_t n, float *out) {
   const int d = s->ds->dim;
   double *acc = s->dscratch;
@@ -23,11 +26,7 @@ static int make_profile(const rv_eval_state_t *s, const int32_t *train, int64_t 
   }
   double ss = 0.0;
   for (int j = 0; j < d; j++) ss += acc[j] * acc[j];
-  if (ss == 0.0) {
-    memset(acc, 0, sizeof(double) * (size_t)d);
-    return 0;
-  }
-  const double inv = 1.0 / sqrt(ss);
+  const double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
   for (int j = 0; j < d; j++) out[j] = (float)(acc[j] * inv);
   memset(acc, 0, sizeof(double) * (size_t)d);
   return 1;

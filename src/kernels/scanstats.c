@@ -7,10 +7,10 @@
 
 void rv_hist_row(rv_hist_t *h, const float *s, int n) {
   int32_t *idx = h->idx;
-  const float lo = h->lo, inv = h->inv_width, top = (float)(h->bins - 1);
-  for (int q = 0; q < n; q++) { /* vectorised: no branches */
-    float x = (s[q] - lo) * inv;
-    x = x > 0.0f ? x : 0.0f;
+  const double lo = h->lo, inv = h->inv_width, top = (double)(h->bins - 1);
+  for (int q = 0; q < n; q++) { /* vectorised: no branches; same arithmetic as rv_hist_bin */
+    double x = ((double)s[q] - lo) * inv;
+    x = x > 0.0 ? x : 0.0;
     x = x < top ? x : top;
     idx[q] = (int32_t)x;
   }

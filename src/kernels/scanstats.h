@@ -17,17 +17,18 @@
 
 typedef struct rv_hist {
   int bins;
-  float lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped to [0, bins) */
+  double lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped to [0, bins) */
   int64_t *lanes;      /* bins x 4 partial counts (breaks store chains) */
   int32_t *idx;        /* scratch: one row's bins */
 } rv_hist_t;
 
-/* Bin of one score, in float arithmetic exactly as rv_hist_row computes it.
- * -inf (a masked item) and NaN land in bin 0. */
+/* Bin of one score, in double arithmetic exactly as rv_hist_row computes it
+ * (float would move exact scores such as 0 across a bin edge). -inf (a
+ * masked item) and NaN land in bin 0. */
 static inline int rv_hist_bin(const rv_hist_t *h, float s) {
-  float x = (s - h->lo) * h->inv_width;
-  const float top = (float)(h->bins - 1);
-  x = x > 0.0f ? x : 0.0f;
+  double x = ((double)s - h->lo) * h->inv_width;
+  const double top = (double)(h->bins - 1);
+  x = x > 0.0 ? x : 0.0;
   x = x < top ? x : top;
   return (int)x;
 }

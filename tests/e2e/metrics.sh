@@ -93,6 +93,7 @@ items[3] = 0.0
 users = rng.normal(size=(U, D)).astype(np.float32)
 train = [np.sort(rng.choice(N, rng.integers(0, 8), replace=False)) for _ in range(U)]
 test = [np.sort(rng.choice(N, rng.integers(0, 6), replace=False)) for _ in range(U)]   # may overlap
+train = [t if list(t) != [3] else np.array([3, 7]) for t in train]   # no zero profile here (step 7)
 test[0] = train[0][:2] if len(train[0]) >= 2 else test[0]                             # only seen items
 cats = [np.array(sorted({i % 3, (i * 7) % 4})) for i in range(N)]
 cats[5] = cats[5][:0]

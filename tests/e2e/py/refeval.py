@@ -52,13 +52,18 @@ What is recomputed how, and why the tolerances are what they are:
   candidate) pair, bins as receval documents them ([-1,1] cosine; [-M,M], M =
   max|u| max|i| of the scored vectors, dot; [-(max|u|+max|i|)^2, 0]
   euclidean; bin = floor((s-lo) bins/(hi-lo)) clamped), computed from the
-  float64 scores. A pair whose interval [s-delta, s+delta] straddles a bin
-  edge may be binned differently by receval: its possible moves are
-  enumerated, the exact change of I(S;Y) for moving that one pair is
-  computed, and the tolerance is 2 * sum of those |changes| + 1e-12 (first
-  order, factor 2 for the interaction of moves). Zero-vector pairs score an
-  exact 0 in both and are never ambiguous. Without ambiguous pairs the check
-  is MEAN_TOL.
+  float64 scores. A pair whose x = (s-lo) bins/(hi-lo) lies within
+  delta bins/(hi-lo) + 8 bins u of a bin edge may be binned differently by
+  receval (float32 score; the second term allows for evaluating the formula
+  itself in float32, error <= 4 bins u): its possible moves are enumerated,
+  the exact change of I(S;Y) for moving that one pair is computed, and the
+  tolerance is 2 * sum of those |changes| + 1e-12 (first order, factor 2 for
+  the interaction of moves). Without ambiguous pairs the check is MEAN_TOL.
+  Pairs with a zero user or item vector score exactly 0 in any arithmetic:
+  they are never ambiguous and get the documented bin computed in exact
+  rational arithmetic (0 is the middle edge of a symmetric range, bin
+  bins/2). If the report disagrees, the message says what I(S;Y) would be
+  with those pairs binned in float32 arithmetic instead.
 * mi_user_item@k = I(U;R) = H(R) - H(R|U) from its definition: p(u) uniform
   over the users with a list, p(i|u) uniform over L_u@k, so H(R) is the
   entropy of p(i) = (1/N) sum_{u: i in L_u} 1/|L_u| (not of the exposure
