@@ -135,7 +135,7 @@ done:
 }
 
 static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
-                           int64_t u1, const int32_t *idx, int64_t n_items);
+                           int64_t u1, const int32_t *idx, int64_t n_items, const char *noun);
 
 rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   rv_err_t err = RV_OK;
@@ -191,7 +191,7 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
                             ds->cat_idx);
     RV_AGREE(comm);
     err = check_indptr(path, "/items/category/indptr", ds->cat_ptr, ds->n_items, ds->cat_nnz);
-    if (!err) err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx, INT32_MAX);
+    if (!err) err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx, INT32_MAX, "category");
     RV_AGREE(comm);
     for (int64_t t = 0; t < ds->cat_nnz; t++)
       if (ds->cat_idx[t] + 1 > ds->n_categories) ds->n_categories = ds->cat_idx[t] + 1;
@@ -207,19 +207,19 @@ done:
 
 /* Indices of each row in range and strictly increasing. */
 static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
-                           int64_t u1, const int32_t *idx, int64_t n_items) {
+                           int64_t u1, const int32_t *idx, int64_t n_items, const char *noun) {
   rv_err_t err = RV_OK;
   const int64_t base = ptr[u0];
   for (int64_t u = u0; u < u1; u++)
     for (int64_t t = ptr[u] - base; t < ptr[u + 1] - base; t++) {
       const int32_t v = idx[t];
       RV_REQUIRE(v >= 0 && v < n_items, RV_ERR_DATA,
-                 "%s: %s: row %lld, entry %lld: index %d out of range [0, %lld)", fn, path,
-                 (long long)u, (long long)(t + base), v, (long long)n_items);
+                 "%s: %s: row %lld, entry %lld: %s %d out of range [0, %lld)", fn, path,
+                 (long long)u, (long long)(t + base), noun, v, (long long)n_items);
       RV_REQUIRE(t == ptr[u] - base || idx[t - 1] < v, RV_ERR_DATA,
-                 "%s: %s: row %lld, entry %lld: index %d %s previous %d (rows must be sorted, no "
+                 "%s: %s: row %lld, entry %lld: %s %d %s previous %d (rows must be sorted, no "
                  "duplicates)",
-                 fn, path, (long long)u, (long long)(t + base), v,
+                 fn, path, (long long)u, (long long)(t + base), noun, v,
                  idx[t - 1] == v ? "repeats" : "is below", idx[t - 1]);
     }
 done:
@@ -255,8 +255,8 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   RV_AGREE(comm);
   if (ds->has_user_embeddings)
     err = check_finite(fn, "/users/embedding", ds->users, u0, nu, ds->dim);
-  if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items);
-  if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items);
+  if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items, "item");
+  if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items, "item");
   if (!err && ds->test_val)
     for (int64_t u = u0; u < u1 && !err; u++)
       for (int64_t t = ds->test_ptr[u] - te0; t < ds->test_ptr[u + 1] - te0; t++)
