@@ -191,10 +191,14 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->dscratch = calloc((size_t)(d + 2 * G + 2), sizeof(double));
   s->iscratch = malloc(sizeof(int32_t) * (size_t)(2 * G + 2));
   s->profile = malloc(sizeof(float) * (size_t)d);
+  s->prof_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
+  s->pair_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
+  s->self_sq = malloc(sizeof(double) * (size_t)(s->kmax + 1));
+  s->sumvec = malloc(sizeof(double) * (size_t)d);
   if (err == RV_OK && (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
       !s->top_scores || !s->vals || !s->auc || !s->blo || !s->bhi || !s->texact || !s->gt ||
       !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
-      !s->iscratch || !s->profile))
+      !s->iscratch || !s->profile || !s->prof_cos || !s->pair_cos || !s->self_sq || !s->sumvec))
     err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld users x k=%d", (long long)nu, s->kmax);
   RV_AGREE(comm);
 done:

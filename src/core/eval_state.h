@@ -97,6 +97,7 @@ typedef struct rv_eval_state {
   double *gain, *ideal, *dscratch;
   int32_t *iscratch;
   float *profile;
+  double *prof_cos, *pair_cos, *self_sq, *sumvec; /* kmax, kmax + 1, kmax + 1, dim */
 } rv_eval_state_t;
 
 /* core/eval_context.c: vectors, popularity, long tail, histogram range.

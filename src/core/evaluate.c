@@ -33,6 +33,7 @@ static void state_free(rv_eval_state_t *s) {
   free(s->hist.lanes), free(s->hist.idx), free(s->hist_out);
   free(s->exposure), free(s->mom), free(s->listw), free(s->listw_d);
   free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
+  free(s->prof_cos), free(s->pair_cos), free(s->self_sq), free(s->sumvec);
   rv_dataset_destroy(&s->ds);
 }
 

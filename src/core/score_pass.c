@@ -10,6 +10,7 @@
 
 #include "core/eval_state.h"
 #include "kernels/accuracy.h"
+#include "kernels/listgeom.h"
 
 /* Unit mean of the unit vectors of the user's train items. Returns 0 for a
  * user without train items (no profile); a mean that is the zero vector
@@ -89,6 +90,8 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
   }
   const int has_profile = (s->needs & RV_NEEDS_PROFILE) && make_profile(s, train, ntr, s->profile);
 
+  rv_list_geometry(s->item_unit, ds->dim, items, len, has_profile ? s->profile : NULL,
+                   (s->needs & RV_NEEDS_PAIRS) != 0, s->prof_cos, s->pair_cos, s->self_sq, s->sumvec);
   rv_list_gains(items, len, test, rel, nte, s->gain);
   const rv_user_view_t v = {.ctx = &s->ctx,
                             .user = u,
@@ -105,6 +108,9 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
                             .n_train = ntr,
                             .train = train,
                             .profile = has_profile ? s->profile : NULL,
+                            .prof_cos = has_profile ? s->prof_cos : NULL,
+                            .pair_cos = s->pair_cos,
+                            .self_sq = s->self_sq,
                             .auc = s->auc[lu],
                             .scratch = s->dscratch,
                             .iscratch = s->iscratch};

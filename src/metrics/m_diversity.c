@@ -2,44 +2,26 @@
  * unexpectedness, serendipity (docs/metrics.md). Vectors are the unit item
  * embeddings; a zero embedding stays zero (its cosine with anything is 0). */
 #include <math.h>
-#include <string.h>
 
 #include "metrics/m_beyond.h"
 
 static int list_len(const rv_user_view_t *v, int k) { return k < v->len ? k : v->len; }
 
 static double ild_user(const rv_user_view_t *v, int k) {
-  const int n = list_len(v, k), d = v->ctx->dim;
+  const int n = list_len(v, k);
   if (n < 2) return NAN;
-  /* sum_{i<j} cos(e_i, e_j) = (||sum_i e_i||^2 - sum_i ||e_i||^2) / 2: O(k d). */
-  double *acc = v->scratch, self = 0.0;
-  memset(acc, 0, sizeof(double) * (size_t)d);
-  for (int r = 0; r < n; r++) {
-    const float *e = v->ctx->item_unit + (size_t)v->items[r] * d;
-    for (int j = 0; j < d; j++) {
-      acc[j] += e[j];
-      self += (double)e[j] * e[j];
-    }
-  }
-  double ss = 0.0;
-  for (int j = 0; j < d; j++) ss += acc[j] * acc[j];
-  memset(acc, 0, sizeof(double) * (size_t)d);
-  const double pairs = 0.5 * n * (n - 1.0);
-  return 1.0 - 0.5 * (ss - self) / pairs;
+  /* pair_cos[n] = sum_{i<j<n} cos(e_i, e_j), from the engine's one pass:
+   * ||S_r + e||^2 = ||S_r||^2 + 2 S_r.e + ||e||^2, O(k d) for all cutoffs. */
+  return 1.0 - v->pair_cos[n] / (0.5 * n * (n - 1.0));
 }
 
 /* (1/n) sum_{r<n} w_r (1 - cos(e_r, h_u)), w_r = 1 or [item r is relevant]. */
 static double surprise(const rv_user_view_t *v, int k, int relevant_only) {
-  const int n = list_len(v, k), d = v->ctx->dim;
-  if (n == 0 || !v->profile) return NAN;
+  const int n = list_len(v, k);
+  if (n == 0 || !v->prof_cos) return NAN;
   double s = 0.0;
-  for (int r = 0; r < n; r++) {
-    if (relevant_only && !(v->gain[r] > 0.0)) continue;
-    const float *e = v->ctx->item_unit + (size_t)v->items[r] * d;
-    double c = 0.0;
-    for (int j = 0; j < d; j++) c += (double)e[j] * v->profile[j];
-    s += 1.0 - c;
-  }
+  for (int r = 0; r < n; r++)
+    if (!relevant_only || v->gain[r] > 0.0) s += 1.0 - v->prof_cos[r];
   return s / n;
 }
 
@@ -51,7 +33,7 @@ const rv_metric_t rv_metric_ild = {
     .help = "ild@k = 1 - mean over pairs i<j of L_u@k of cos(e_i, e_j) (intra-list diversity on the\n"
             "item embeddings), computed in O(k d) as 1 - (||sum e_i||^2 - sum ||e_i||^2) / (k(k-1)).\n"
             "Mean over users whose list has at least 2 items (test items or not).",
-    .needs = RV_NEEDS_LIST,
+    .needs = RV_NEEDS_LIST | RV_NEEDS_PAIRS,
     .at_k = 1,
     .compute_user = ild_user};
 

@@ -50,6 +50,11 @@ typedef struct rv_user_view {
   int64_t n_train;
   const int32_t *train;  /* [n_train], sorted */
   const float *profile;  /* [dim] unit mean of the train items' unit vectors, NULL without train items */
+  /* Shared per-user data the engine computes once for all cutoffs (one pass
+   * over the list's embeddings), so that list metrics are O(k) per cutoff: */
+  const double *prof_cos; /* [len] cos(e_{L[r]}, profile) (RV_NEEDS_PROFILE), NULL without profile */
+  const double *pair_cos; /* [len + 1] sum of cos over pairs among the first r items (RV_NEEDS_PAIRS) */
+  const double *self_sq;  /* [len + 1] sum of ||e||^2 over the first r items (1 each, 0 for zero vectors) */
   double auc;            /* this user's AUC over all candidates, NaN when undefined */
   double *scratch;       /* >= max(dim, n_categories) + 2 * n_categories doubles, zeroed */
   int32_t *iscratch;     /* >= 2 * n_categories ints */
@@ -76,7 +81,8 @@ enum {
   RV_NEEDS_CATEGORIES = 1u << 3, /* omitted (with a message) when the dataset has none */
   RV_NEEDS_AUC = 1u << 4,        /* the scan tracks the test items' ranks */
   RV_NEEDS_HIST = 1u << 5,       /* the scan counts the score histogram */
-  RV_NEEDS_LISTW = 1u << 6       /* per item, the exact sum of 1 / |L_u| over lists containing it */
+  RV_NEEDS_LISTW = 1u << 6,      /* per item, the exact sum of 1 / |L_u| over lists containing it */
+  RV_NEEDS_PAIRS = 1u << 7       /* pair_cos: pairwise cosine sums of list prefixes */
 };
 
 typedef struct rv_metric {

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "kernels/accuracy.h"
+#include "kernels/listgeom.h"
 #include "kernels/scanstats.h"
 #include "kernels/topk.h"
 #include "metrics/registry.h"
@@ -44,11 +45,24 @@ static const rv_metric_t *metric(const char *name) {
   return m;
 }
 
+/* The engine hands list metrics the list's geometry (cosines with the
+ * profile, pairwise cosine sums of each prefix) from one pass of
+ * rv_list_geometry; do the same here, so these tests check that kernel and
+ * the metric together against the hand derivations. */
 static double user_metric(const char *name, const rv_user_view_t *v, int k) {
   const rv_metric_t *m = metric(name);
   CU_ASSERT_EQUAL_FATAL(m->kind, RV_KIND_USER);
   CU_ASSERT_PTR_NOT_NULL_FATAL(m->compute_user);
-  return m->compute_user(v, k);
+  static double prof_cos[64], pair_cos[65], self_sq[65], S[64];
+  rv_user_view_t w = *v;
+  if (v->ctx && v->ctx->item_unit && v->len <= 64 && v->ctx->dim <= 64) {
+    rv_list_geometry(v->ctx->item_unit, v->ctx->dim, v->items, v->len, v->profile, 1, prof_cos,
+                     pair_cos, self_sq, S);
+    w.prof_cos = v->profile ? prof_cos : NULL;
+    w.pair_cos = pair_cos;
+    w.self_sq = self_sq;
+  }
+  return m->compute_user(&w, k);
 }
 
 static double final_metric(const char *name, const rv_final_view_t *f, int k) {
