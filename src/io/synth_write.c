@@ -15,8 +15,10 @@ typedef struct grow {
   int64_t n, cap;
 } grow_t;
 
+/* Ensures room for `extra` more entries; storage always exists afterwards
+ * (even for extra = 0) so that memcpy never sees a NULL pointer. */
 static int grow_reserve(grow_t *g, int64_t extra, int with_f32) {
-  if (g->n + extra <= g->cap) return 0;
+  if (g->n + extra <= g->cap && g->i32) return 0;
   int64_t cap = g->cap ? g->cap : 1024;
   while (cap < g->n + extra) cap *= 2;
   int32_t *a = realloc(g->i32, sizeof(int32_t) * (size_t)cap);
