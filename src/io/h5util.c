@@ -6,16 +6,25 @@
 
 void rv_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* A file-access list for the MPI-IO driver on comm, with collective
+ * metadata operations (metadata read once and broadcast, not by every rank). */
+static rv_err_t mpio_fapl(MPI_Comm comm, const char *path, int for_write, hid_t *fapl) {
+  rv_err_t err = RV_OK;
+  *fapl = H5Pcreate(H5P_FILE_ACCESS);
+  RV_REQUIRE(*fapl >= 0, RV_ERR_IO, "%s: cannot create an HDF5 access property list", path);
+  RV_REQUIRE(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL) >= 0, RV_ERR_IO,
+             "%s: cannot select the MPI-IO driver", path);
+  H5Pset_all_coll_metadata_ops(*fapl, 1);
+  if (for_write) H5Pset_coll_metadata_write(*fapl, 1);
+done:
+  return err;
+}
+
 rv_err_t rv_h5_open_read(MPI_Comm comm, const char *path, hid_t *file) {
   rv_err_t err = RV_OK;
   hid_t fapl = H5I_INVALID_HID;
   *file = H5I_INVALID_HID;
-  fapl = H5Pcreate(H5P_FILE_ACCESS);
-  RV_REQUIRE(fapl >= 0, RV_ERR_IO, "%s: cannot create an HDF5 access property list", path);
-  RV_REQUIRE(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) >= 0, RV_ERR_IO,
-             "%s: cannot select the MPI-IO driver", path);
-  /* Metadata is read once and broadcast rather than by every rank. */
-  H5Pset_all_coll_metadata_ops(fapl, 1);
+  RV_TRY(mpio_fapl(comm, path, 0, &fapl));
   *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
 done:
@@ -27,12 +36,7 @@ rv_err_t rv_h5_create(MPI_Comm comm, const char *path, hid_t *file) {
   rv_err_t err = RV_OK;
   hid_t fapl = H5I_INVALID_HID;
   *file = H5I_INVALID_HID;
-  fapl = H5Pcreate(H5P_FILE_ACCESS);
-  RV_REQUIRE(fapl >= 0, RV_ERR_IO, "%s: cannot create an HDF5 access property list", path);
-  RV_REQUIRE(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) >= 0, RV_ERR_IO,
-             "%s: cannot select the MPI-IO driver", path);
-  H5Pset_all_coll_metadata_ops(fapl, 1);
-  H5Pset_coll_metadata_write(fapl, 1);
+  RV_TRY(mpio_fapl(comm, path, 1, &fapl));
   *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot create the HDF5 file", path);
 done:

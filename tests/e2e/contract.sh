@@ -7,16 +7,8 @@
 # Usage: contract.sh RECEVAL WORKDIR
 set -u
 RECEVAL=$1 WORK=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-PY=${RV_PYTHON3:-/usr/bin/python3}
-MPIRUN=${RV_MPIEXEC:-mpirun}
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fails=0
-check() {
-  local name=$1; shift
-  if "$@" > "log.$name" 2>&1; then echo "PASS $name"; else echo "FAIL $name"; sed 's/^/    /' "log.$name" | tail -20; fails=$((fails+1)); fi
-}
-run() { "$MPIRUN" --timeout 300 -np "$@"; }
 
 check make_graded "$PY" "$HERE/py/make_dataset.py" a.h5 --users 401 --items 300 --dim 12 --seed 4 --graded --categories 5
 check make_pooled "$PY" "$HERE/py/make_dataset.py" b.h5 --users 257 --items 120 --dim 6 --seed 9 --no-user-embeddings

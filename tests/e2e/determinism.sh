@@ -6,17 +6,9 @@
 # Usage: determinism.sh RECEVAL WORKDIR
 set -u
 RECEVAL=$1 WORK=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-PY=${RV_PYTHON3:-/usr/bin/python3}
-MPIRUN=${RV_MPIEXEC:-mpirun}
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 PROTO=${RV_PROTO:-$HERE/../../proto}
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fails=0
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@" > "log.$name" 2>&1; then echo "PASS $name"; else echo "FAIL $name"; sed 's/^/    /' "log.$name" | tail -20; fails=$((fails+1)); fi
-}
-run() { "$MPIRUN" --timeout 300 -np "$@"; }
 
 # 1. The generator: same seed, same contents at any rank count.
 for np in 1 2 3 4; do

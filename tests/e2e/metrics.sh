@@ -15,16 +15,8 @@
 # Usage: metrics.sh RECEVAL WORKDIR   (env: RV_PYTHON3, RV_MPIEXEC)
 set -u
 RECEVAL=$1 WORK=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-PY=${RV_PYTHON3:-/usr/bin/python3}
-MPIRUN=${RV_MPIEXEC:-mpirun}
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fails=0
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@" > "log.$name" 2>&1; then echo "PASS $name"; else echo "FAIL $name"; sed 's/^/    /' "log.$name" | tail -25; fails=$((fails+1)); fi
-}
-run() { "$MPIRUN" --timeout 300 -np "$@"; }
 K=1,5,10,50
 
 # 1. Datasets.
