@@ -133,10 +133,11 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
   s->hist.bins = bins;
   s->hist.lo = lo;
   s->hist.inv_width = bins / (hi - lo);
-  s->hist.lanes = calloc((size_t)bins * 4, sizeof(int64_t));
+  s->hist.lanes = calloc((size_t)bins * 8, sizeof(int32_t));
+  s->hist.total = calloc((size_t)bins, sizeof(int64_t));
   s->hist.idx = malloc(sizeof(int32_t) * RV_ITEM_TILE);
   s->hist_out = calloc((size_t)bins * 2, sizeof(int64_t));
-  if (!s->hist.lanes || !s->hist_out || !s->hist.idx) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  if (!s->hist.lanes || !s->hist.total || !s->hist_out || !s->hist.idx) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
 done:
   return err;

@@ -30,7 +30,7 @@ static void state_free(rv_eval_state_t *s) {
   free(s->top_items), free(s->top_scores), free(s->vals), free(s->auc);
   free(s->blo), free(s->bhi), free(s->texact), free(s->gt), free(s->eq);
   free(s->amb.s), free(s->amb.j);
-  free(s->hist.lanes), free(s->hist.idx), free(s->hist_out);
+  free(s->hist.lanes), free(s->hist.total), free(s->hist.idx), free(s->hist_out);
   free(s->exposure), free(s->mom), free(s->listw), free(s->listw_d);
   free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
   free(s->prof_cos), free(s->pair_cos), free(s->self_sq), free(s->sumvec);

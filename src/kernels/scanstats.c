@@ -14,20 +14,27 @@ void rv_hist_row(rv_hist_t *h, const float *s, int n) {
     x = x < top ? x : top;
     idx[q] = (int32_t)x;
   }
-  int64_t *L = h->lanes;
+  int32_t *L = h->lanes;
   int q = 0;
-  for (; q + 4 <= n; q += 4) {
-    L[4 * idx[q]]++;
-    L[4 * idx[q + 1] + 1]++;
-    L[4 * idx[q + 2] + 2]++;
-    L[4 * idx[q + 3] + 3]++;
+  for (; q + 8 <= n; q += 8)
+    for (int t = 0; t < 8; t++) L[8 * idx[q + t] + t]++;
+  for (; q < n; q++) L[8 * idx[q]]++;
+  h->pending += n;
+  if (h->pending > (1 << 30)) { /* int32 lanes: flush long before 2^31 */
+    for (int b = 0; b < 8 * h->bins; b++) {
+      h->total[b / 8] += L[b];
+      L[b] = 0;
+    }
+    h->pending = 0;
   }
-  for (; q < n; q++) L[4 * idx[q]]++;
 }
 
 void rv_hist_collect(const rv_hist_t *h, int64_t *out) {
-  for (int b = 0; b < h->bins; b++)
-    out[2 * b] += h->lanes[4 * b] + h->lanes[4 * b + 1] + h->lanes[4 * b + 2] + h->lanes[4 * b + 3];
+  for (int b = 0; b < h->bins; b++) {
+    int64_t c = h->total[b];
+    for (int t = 0; t < 8; t++) c += h->lanes[8 * b + t];
+    out[2 * b] += c;
+  }
 }
 
 void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,

@@ -18,8 +18,10 @@
 typedef struct rv_hist {
   int bins;
   double lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped to [0, bins) */
-  int64_t *lanes;      /* bins x 4 partial counts (breaks store chains) */
-  int32_t *idx;        /* scratch: one row's bins */
+  int32_t *lanes;       /* bins x 8 partial counts: 8 independent store chains */
+  int64_t *total;       /* bins: lanes flushed before they could overflow */
+  int64_t pending;      /* increments in lanes since the last flush */
+  int32_t *idx;         /* scratch: one row's bins */
 } rv_hist_t;
 
 /* Bin of one score, in double arithmetic exactly as rv_hist_row computes it
@@ -36,7 +38,7 @@ static inline int rv_hist_bin(const rv_hist_t *h, float s) {
  * takes the user's masked items back out of bin 0 (their number is known),
  * which keeps this loop free of branches. */
 void rv_hist_row(rv_hist_t *h, const float *s, int n);
-/* out[2b] += lane total of bin b (non-relevant and relevant not yet split). */
+/* out[2b] += count of bin b (non-relevant and relevant not yet split). */
 void rv_hist_collect(const rv_hist_t *h, int64_t *out);
 
 /* Ambiguous candidates, resolved once the exact test scores are known. */
