@@ -189,8 +189,8 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   }
   s->gain = malloc(sizeof(double) * (size_t)s->kmax);
   s->ideal = malloc(sizeof(double) * (size_t)s->kmax);
-  s->dscratch = calloc((size_t)(d + 2 * G + 2), sizeof(double));
-  s->iscratch = malloc(sizeof(int32_t) * (size_t)(2 * G + 2));
+  s->dscratch = calloc((size_t)d + 2 * (size_t)G + 2, sizeof(double));
+  s->iscratch = malloc(sizeof(int32_t) * (2 * (size_t)G + 2));
   s->profile = malloc(sizeof(float) * (size_t)d);
   s->prof_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->pair_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));

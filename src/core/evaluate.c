@@ -102,10 +102,14 @@ static rv_err_t reduce_all(MPI_Comm comm, rv_eval_state_t *s) {
     const double mean = rv_moments_mean(&s->mom[c]);
     for (int64_t lu = 0; lu < nu; lu++) {
       const double x = s->vals[(size_t)c * nu + lu];
-      if (!isnan(x)) rv_moments_add_dev(&s->mom[c], x, mean);
+      if (!isnan(x) && rv_moments_add_dev(&s->mom[c], x, mean) != 0)
+        err = rv_error_set(RV_ERR_RUNTIME,
+                           "%s: a squared deviation from the mean exceeds the exact range (2^40)",
+                           s->cols[c].name);
     }
     buf[c] = s->mom[c].m2;
   }
+  RV_AGREE(comm);
   for (int c = 0; c < s->nk; c++) buf[s->ncols + c] = s->sum_log2_len[c];
   RV_TRY(rv_allreduce_i128(comm, buf, s->ncols + s->nk));
   for (int c = 0; c < s->ncols; c++) s->mom[c].m2 = buf[c];

@@ -191,7 +191,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
           rv_topk_push_row(&s->sel[q], row, nt, (int32_t)t0);
           if (need_hist) rv_hist_row(&s->hist, row, nt);
           if (need_auc && e1 > e0 &&
-              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, (int32_t)e0, s->gt,
+              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, e0, s->gt,
                               &s->amb) != 0)
             RV_FAIL(RV_ERR_RUNTIME, "out of memory in the AUC pass");
         }

@@ -15,6 +15,7 @@
 /* Sanity bounds checked before any size from the file drives an allocation. */
 #define RV_MAX_DIM 65536
 #define RV_MAX_ROWS ((int64_t)1 << 40)
+#define RV_MAX_CATEGORIES ((int64_t)1 << 20)
 
 /* Rank 0 checks what a collective open cannot report well. */
 static rv_err_t precheck(const char *path, uint64_t *size) {
@@ -144,8 +145,12 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   hid_t f = H5I_INVALID_HID;
   rv_dataset_t *ds = calloc(1, sizeof *ds);
   *out = NULL;
-  if (!ds) RV_FAIL(RV_ERR_RUNTIME, "out of memory");
-  if (strlen(path) >= sizeof ds->path) RV_FAIL(RV_ERR_USAGE, "dataset path too long: %s", path);
+  /* Every local failure below is agreed before the next collective call. */
+  if (!ds)
+    err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  else if (strlen(path) >= sizeof ds->path)
+    err = rv_error_set(RV_ERR_USAGE, "dataset path too long: %s", path);
+  RV_AGREE(comm);
   strcpy(ds->path, path);
   if (rank == 0) err = precheck(path, &ds->size_bytes);
   RV_AGREE(comm);
@@ -167,12 +172,11 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   RV_AGREE(comm);
   err = rv_h5_read_rows(f, path, "/train/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1,
                         ds->train_ptr);
-  if (!err)
-    err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1,
-                          ds->test_ptr);
-  if (!err)
-    err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, 0, ds->n_items, ds->dim,
-                          ds->items);
+  RV_AGREE(comm);
+  err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1, ds->test_ptr);
+  RV_AGREE(comm);
+  err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, 0, ds->n_items, ds->dim,
+                        ds->items);
   RV_AGREE(comm);
   /* Every rank holds the same arrays, so every rank reaches the same verdict. */
   err = check_indptr(path, "/train/indptr", ds->train_ptr, ds->n_users, ds->train_nnz);
@@ -186,12 +190,15 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
     RV_AGREE(comm);
     err = rv_h5_read_rows(f, path, "/items/category/indptr", H5T_NATIVE_INT64, 0, ds->n_items + 1, 1,
                           ds->cat_ptr);
-    if (!err)
-      err = rv_h5_read_rows(f, path, "/items/category/indices", H5T_NATIVE_INT32, 0, ds->cat_nnz, 1,
-                            ds->cat_idx);
+    RV_AGREE(comm);
+    err = rv_h5_read_rows(f, path, "/items/category/indices", H5T_NATIVE_INT32, 0, ds->cat_nnz, 1,
+                          ds->cat_idx);
     RV_AGREE(comm);
     err = check_indptr(path, "/items/category/indptr", ds->cat_ptr, ds->n_items, ds->cat_nnz);
-    if (!err) err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx, INT32_MAX, "category");
+    /* Category ids index dense per-user scratch: keep them below 2^20. */
+    if (!err)
+      err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx,
+                       RV_MAX_CATEGORIES, "category");
     RV_AGREE(comm);
     for (int64_t t = 0; t < ds->cat_nnz; t++)
       if (ds->cat_idx[t] + 1 > ds->n_categories) ds->n_categories = ds->cat_idx[t] + 1;
@@ -246,13 +253,19 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   RV_AGREE(comm);
   err = rv_h5_open_read(comm, fn, &f);
   RV_AGREE(comm);
-  if (ds->has_user_embeddings)
+  /* Collective reads: agree after each, so no rank skips one the others enter. */
+  if (ds->has_user_embeddings) {
     err = rv_h5_read_rows(f, fn, "/users/embedding", H5T_NATIVE_FLOAT, u0, nu, ds->dim, ds->users);
-  if (!err) err = rv_h5_read_rows(f, fn, "/train/indices", H5T_NATIVE_INT32, tr0, trn, 1, ds->train_idx);
-  if (!err) err = rv_h5_read_rows(f, fn, "/test/indices", H5T_NATIVE_INT32, te0, ten, 1, ds->test_idx);
-  if (!err && ds->has_test_values)
-    err = rv_h5_read_rows(f, fn, "/test/values", H5T_NATIVE_FLOAT, te0, ten, 1, ds->test_val);
+    RV_AGREE(comm);
+  }
+  err = rv_h5_read_rows(f, fn, "/train/indices", H5T_NATIVE_INT32, tr0, trn, 1, ds->train_idx);
   RV_AGREE(comm);
+  err = rv_h5_read_rows(f, fn, "/test/indices", H5T_NATIVE_INT32, te0, ten, 1, ds->test_idx);
+  RV_AGREE(comm);
+  if (ds->has_test_values) {
+    err = rv_h5_read_rows(f, fn, "/test/values", H5T_NATIVE_FLOAT, te0, ten, 1, ds->test_val);
+    RV_AGREE(comm);
+  }
   if (ds->has_user_embeddings)
     err = check_finite(fn, "/users/embedding", ds->users, u0, nu, ds->dim);
   if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items, "item");

@@ -47,7 +47,7 @@ static rv_err_t write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char 
   RV_MPI_TRY(MPI_Exscan(&mine, &off, 1, MPI_INT64_T, MPI_SUM, comm));
   if (rank == 0) off = 0; /* Exscan leaves rank 0's result undefined */
   for (int64_t i = 0; i <= r1 - r0; i++) local[i] += off;
-  err = rv_h5_create_dataset(f, fn, path, H5T_STD_I64LE, n + 1, 0, &d);
+  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, H5T_STD_I64LE, n + 1, 0, &d));
   if (!err)
     err = rv_h5_write_rows(d, fn, path, H5T_NATIVE_INT64, r0, (r1 - r0) + (rank == size - 1), 0,
                            local);
@@ -67,7 +67,7 @@ static rv_err_t write_entries(MPI_Comm comm, hid_t f, const char *fn, const char
   RV_MPI_TRY(MPI_Exscan(&count, &off, 1, MPI_INT64_T, MPI_SUM, comm));
   if (rank == 0) off = 0;
   RV_MPI_TRY(MPI_Allreduce(&count, &total, 1, MPI_INT64_T, MPI_SUM, comm));
-  err = rv_h5_create_dataset(f, fn, path, ftype, total, 0, &d);
+  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, ftype, total, 0, &d));
   if (!err) err = rv_h5_write_rows(d, fn, path, mtype, off, count, 0, buf);
 done:
   if (d >= 0) H5Dclose(d);
@@ -135,18 +135,26 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
   err = rv_h5_create(comm, tmp, &f);
   RV_AGREE(comm);
   err = rv_h5_write_attr_str(f, tmp, "format", "receval-dataset");
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "version", 1);
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "n_users", p->n_users);
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "n_items", p->n_items);
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "dim", dim);
-  if (!err) err = rv_h5_write_attr_str(f, tmp, "generator", "receval gen (synthetic, planted clusters)");
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "generator_seed", (int64_t)p->seed);
-  if (!err) err = rv_h5_write_attr_i64(f, tmp, "generator_clusters", rv_synth_clusters(m));
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "version", 1);
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "n_users", p->n_users);
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "n_items", p->n_items);
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "dim", dim);
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_str(f, tmp, "generator", "receval gen (synthetic, planted clusters)");
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "generator_seed", (int64_t)p->seed);
+  RV_AGREE(comm);
+  err = rv_h5_write_attr_i64(f, tmp, "generator_clusters", rv_synth_clusters(m));
   RV_AGREE(comm);
 
   for (int64_t i = ib[0]; i < ib[1]; i++) rv_synth_item_embedding(m, i, emb + (size_t)(i - ib[0]) * dim);
   err = rv_h5_create_dataset(f, tmp, "/items/embedding", H5T_IEEE_F32LE, p->n_items, dim, &d);
-  if (!err) err = rv_h5_write_rows(d, tmp, "/items/embedding", H5T_NATIVE_FLOAT, ib[0], ni, dim, emb);
+  RV_AGREE(comm);
+  err = rv_h5_write_rows(d, tmp, "/items/embedding", H5T_NATIVE_FLOAT, ib[0], ni, dim, emb);
   if (d >= 0) H5Dclose(d);
   d = H5I_INVALID_HID;
   RV_AGREE(comm);
@@ -154,19 +162,23 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
   if (p->user_embeddings) {
     for (int64_t u = ub[0]; u < ub[1]; u++) rv_synth_user_embedding(m, u, emb + (size_t)(u - ub[0]) * dim);
     err = rv_h5_create_dataset(f, tmp, "/users/embedding", H5T_IEEE_F32LE, p->n_users, dim, &d);
-    if (!err) err = rv_h5_write_rows(d, tmp, "/users/embedding", H5T_NATIVE_FLOAT, ub[0], nu, dim, emb);
+    RV_AGREE(comm);
+    err = rv_h5_write_rows(d, tmp, "/users/embedding", H5T_NATIVE_FLOAT, ub[0], nu, dim, emb);
     if (d >= 0) H5Dclose(d);
     d = H5I_INVALID_HID;
     RV_AGREE(comm);
   }
 
   err = write_entries(comm, f, tmp, "/train/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, tr.n, tr.i32);
-  if (!err) err = write_indptr(comm, f, tmp, "/train/indptr", p->n_users, ub[0], ub[1], tr_ptr);
+  RV_AGREE(comm);
+  err = write_indptr(comm, f, tmp, "/train/indptr", p->n_users, ub[0], ub[1], tr_ptr);
   RV_AGREE(comm);
   err = write_entries(comm, f, tmp, "/test/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, te.n, te.i32);
-  if (!err && p->graded)
+  RV_AGREE(comm);
+  if (p->graded)
     err = write_entries(comm, f, tmp, "/test/values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, te.n, te.f32);
-  if (!err) err = write_indptr(comm, f, tmp, "/test/indptr", p->n_users, ub[0], ub[1], te_ptr);
+  RV_AGREE(comm);
+  err = write_indptr(comm, f, tmp, "/test/indptr", p->n_users, ub[0], ub[1], te_ptr);
   RV_AGREE(comm);
 
   if (p->categories > 0) {
@@ -184,8 +196,10 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
     RV_AGREE(comm);
     err = write_entries(comm, f, tmp, "/items/category/indices", H5T_STD_I32LE, H5T_NATIVE_INT32,
                         cat.n, cat.i32);
-    if (!err) err = write_indptr(comm, f, tmp, "/items/category/indptr", p->n_items, ib[0], ib[1], cat_ptr);
-    if (!err) err = rv_h5_write_attr_i64(f, tmp, "n_categories", p->categories);
+    RV_AGREE(comm);
+    err = write_indptr(comm, f, tmp, "/items/category/indptr", p->n_items, ib[0], ib[1], cat_ptr);
+    RV_AGREE(comm);
+    err = rv_h5_write_attr_i64(f, tmp, "n_categories", p->categories);
     RV_AGREE(comm);
   }
   if (H5Fclose(f) < 0) err = rv_error_set(RV_ERR_IO, "%s: closing the file failed", tmp);
@@ -195,6 +209,7 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
     err = rv_error_set(RV_ERR_IO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
   RV_AGREE(comm);
 done:
+  if (d >= 0) H5Dclose(d);
   if (f >= 0) H5Fclose(f);
   if (err != RV_OK && rank == 0) remove(tmp);
   rv_synth_model_destroy(&m);

@@ -68,13 +68,13 @@ void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float 
   *hi = hf;
 }
 
-static int amb_push(rv_amb_t *a, float s, int32_t j) {
+static int amb_push(rv_amb_t *a, float s, int64_t j) {
   if (a->n == a->cap) {
     const int64_t cap = a->cap ? 2 * a->cap : 256;
     float *ns = realloc(a->s, sizeof(float) * (size_t)cap);
     if (!ns) return -1;
     a->s = ns;
-    int32_t *nj = realloc(a->j, sizeof(int32_t) * (size_t)cap);
+    int64_t *nj = realloc(a->j, sizeof(int64_t) * (size_t)cap);
     if (!nj) return -1;
     a->j = nj;
     a->cap = cap;
@@ -84,7 +84,7 @@ static int amb_push(rv_amb_t *a, float s, int32_t j) {
   return 0;
 }
 
-int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int32_t j0,
+int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int64_t j0,
                     int64_t *gt, rv_amb_t *amb) {
   for (int t = 0; t < m; t++) {
     const float l = lo[t], h = hi[t];

@@ -44,7 +44,7 @@ void rv_hist_collect(const rv_hist_t *h, int64_t *out);
 /* Ambiguous candidates, resolved once the exact test scores are known. */
 typedef struct rv_amb {
   float *s;
-  int32_t *j; /* index of the test entry */
+  int64_t *j; /* index of the test entry (a rank may hold more than 2^31) */
   int64_t n, cap;
 } rv_amb_t;
 
@@ -58,7 +58,7 @@ void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float 
  * lo[0..m), hi[0..m); entry indices j0..j0+m), counts in gt[j0 + t] the
  * candidates certainly above test score t (s > hi) and appends the
  * ambiguous ones (lo <= s <= hi) to amb. Returns -1 when amb could not grow. */
-int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int32_t j0,
+int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int64_t j0,
                     int64_t *gt, rv_amb_t *amb);
 
 /* Resolves ambiguous entries against exact test scores t[] (by entry index):
