@@ -10,6 +10,9 @@
  * returned up the stack. Codes themselves are always propagated by return. */
 static char g_msg[RV_MSG_MAX];
 static int g_agreed;
+static int g_rank; /* for the trace prefix only; set by rv_run */
+
+void rv_error_set_rank(int rank) { g_rank = rank; }
 
 rv_err_t rv_error_set(rv_err_t code, const char *fmt, ...) {
   va_list ap;
@@ -34,10 +37,7 @@ void rv_error_trace(const char *file, int line, const char *func) {
   static int on = -1;
   if (on < 0) on = getenv("RECEVAL_TRACE") != NULL;
   if (!on) return;
-  int rank = 0, init = 0;
-  MPI_Initialized(&init);
-  if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  fprintf(stderr, "[%d] trace %s:%d %s\n", rank, file, line, func);
+  fprintf(stderr, "[%d] trace %s:%d %s\n", g_rank, file, line, func);
 }
 
 rv_err_t rv_error_agree(MPI_Comm comm, rv_err_t err) {

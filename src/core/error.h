@@ -25,6 +25,8 @@ const char *rv_error_message(void);
 /* 1 when the current error was agreed by all ranks of some communicator. */
 int rv_error_agreed(void);
 void rv_error_clear(void);
+/* The rank printed by rv_error_trace (rv_run sets it from its communicator). */
+void rv_error_set_rank(int rank);
 /* Appends "[rank] file:line func" when RECEVAL_TRACE is set (debugging). */
 void rv_error_trace(const char *file, int line, const char *func);
 

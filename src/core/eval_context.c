@@ -21,6 +21,8 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
   RV_REQUIRE(s->users && pool, RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
   if (ds->users) {
     memcpy(s->users, ds->users, sizeof(float) * (size_t)(nu * d));
+    free(ds->users); /* the padded copy replaces it */
+    ds->users = NULL;
   } else {
     /* No user embeddings in the file: the mean of the user's train items. */
     const int64_t base = ds->train_ptr[ds->u0];
@@ -28,16 +30,15 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
       rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
                    ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
   }
+  /* Unit item vectors: scored directly for cosine (normalised in place, the
+   * raw ones are not needed once users are pooled); otherwise a copy, made
+   * only when a metric reads the list's geometry or the user's profile. */
+  s->items = ds->items;
   if (s->sim == RV_SIM_COSINE) {
-    s->items = malloc(sizeof(float) * (size_t)(ni * d));
-    RV_REQUIRE(s->items, RV_ERR_RUNTIME, "out of memory for %lld item vectors", (long long)ni);
-    s->own_items = 1;
-    memcpy(s->items, ds->items, sizeof(float) * (size_t)(ni * d));
-    rv_rows_normalize(s->items, (size_t)ni, d);
+    rv_rows_normalize(ds->items, (size_t)ni, d);
     rv_rows_normalize(s->users, (size_t)nu, d);
-    s->item_unit = s->items;
-  } else {
-    s->items = ds->items;
+    s->item_unit = ds->items;
+  } else if (s->needs & (RV_NEEDS_PAIRS | RV_NEEDS_PROFILE)) {
     s->item_unit = malloc(sizeof(float) * (size_t)(ni * d));
     RV_REQUIRE(s->item_unit, RV_ERR_RUNTIME, "out of memory for %lld unit vectors", (long long)ni);
     s->own_unit = 1;
@@ -174,7 +175,6 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->top_items = malloc(sizeof(int32_t) * (size_t)(nu * s->kmax + 1));
   s->top_scores = malloc(sizeof(float) * (size_t)(nu * s->kmax + 1));
   s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
-  s->auc = malloc(sizeof(double) * (size_t)(nu + 1));
   s->blo = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->bhi = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->texact = malloc(sizeof(float) * (size_t)(n_test_local + 1));
@@ -194,12 +194,11 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->profile = malloc(sizeof(float) * (size_t)d);
   s->prof_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->pair_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
-  s->self_sq = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->sumvec = malloc(sizeof(double) * (size_t)d);
   if (err == RV_OK && (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
-      !s->top_scores || !s->vals || !s->auc || !s->blo || !s->bhi || !s->texact || !s->gt ||
+      !s->top_scores || !s->vals || !s->blo || !s->bhi || !s->texact || !s->gt ||
       !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
-      !s->iscratch || !s->profile || !s->prof_cos || !s->pair_cos || !s->self_sq || !s->sumvec))
+      !s->iscratch || !s->profile || !s->prof_cos || !s->pair_cos || !s->sumvec))
     err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld users x k=%d", (long long)nu, s->kmax);
   RV_AGREE(comm);
 done:

@@ -58,10 +58,9 @@ typedef struct rv_eval_state {
   char omitted[8][160];
   int nomitted;
   /* Vectors. */
-  float *items;  /* prepared item vectors (normalised for cosine) */
-  int own_items; /* items is a copy (else it aliases ds->items) */
-  float *item_unit;
-  int own_unit;
+  float *items;     /* the scored item vectors: ds->items (normalised in place for cosine) */
+  float *item_unit; /* unit item vectors, NULL unless a metric reads them */
+  int own_unit;     /* item_unit is a copy (else it aliases items) */
   float *inorm2, *users, *unorm2;
   /* Global context for metrics. */
   rv_eval_ctx_t ctx;
@@ -76,7 +75,6 @@ typedef struct rv_eval_state {
   int32_t *top_items;
   float *top_scores;
   double *vals; /* ncols x nu */
-  double *auc;  /* nu */
   /* Per local test entry (AUC). */
   float *blo, *bhi;
   float *texact;
@@ -97,7 +95,7 @@ typedef struct rv_eval_state {
   double *gain, *ideal, *dscratch;
   int32_t *iscratch;
   float *profile;
-  double *prof_cos, *pair_cos, *self_sq, *sumvec; /* kmax, kmax + 1, kmax + 1, dim */
+  double *prof_cos, *pair_cos, *sumvec; /* kmax, kmax + 1, dim */
 } rv_eval_state_t;
 
 /* core/eval_context.c: vectors, popularity, long tail, histogram range.

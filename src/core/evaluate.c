@@ -22,18 +22,17 @@ static const char *const OUTPUTS[] = {"results.h5", "report.pb", "report.json"};
 enum { N_OUTPUTS = 3 };
 
 static void state_free(rv_eval_state_t *s) {
-  if (s->own_items) free(s->items);
   if (s->own_unit) free(s->item_unit);
   free(s->inorm2), free(s->users), free(s->unorm2);
   free(s->pop), free(s->long_tail);
   free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor);
-  free(s->top_items), free(s->top_scores), free(s->vals), free(s->auc);
+  free(s->top_items), free(s->top_scores), free(s->vals);
   free(s->blo), free(s->bhi), free(s->texact), free(s->gt), free(s->eq);
   free(s->amb.s), free(s->amb.j);
   free(s->hist.lanes), free(s->hist.total), free(s->hist.idx), free(s->hist_out);
   free(s->exposure), free(s->mom), free(s->listw), free(s->listw_d);
   free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
-  free(s->prof_cos), free(s->pair_cos), free(s->self_sq), free(s->sumvec);
+  free(s->prof_cos), free(s->pair_cos), free(s->sumvec);
   rv_dataset_destroy(&s->ds);
 }
 

@@ -28,6 +28,7 @@ int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
   int rank;
   MPI_Comm_rank(comm, &rank);
   rv_error_clear();
+  rv_error_set_rank(rank);
   rv_h5_quiet();
   rv_err_t err = RV_OK;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

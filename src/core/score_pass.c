@@ -73,10 +73,10 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
   else
     s->evaluated++;
 
-  s->auc[lu] = NAN;
+  double auc = NAN;
   if ((s->needs & RV_NEEDS_AUC) && nte > 0) {
     const int64_t n_cand = ds->n_items - (s->job->keep_seen ? 0 : ntr);
-    s->auc[lu] = rv_auc_user((int)nte, s->texact + e0, s->gt + e0, s->eq + e0, n_cand);
+    auc = rv_auc_user((int)nte, s->texact + e0, s->gt + e0, s->eq + e0, n_cand);
   }
   if (s->needs & RV_NEEDS_HIST) {
     /* The scan counted the masked (seen) items in bin 0: take them out. */
@@ -90,8 +90,10 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
   }
   const int has_profile = (s->needs & RV_NEEDS_PROFILE) && make_profile(s, train, ntr, s->profile);
 
-  rv_list_geometry(s->item_unit, ds->dim, items, len, has_profile ? s->profile : NULL,
-                   (s->needs & RV_NEEDS_PAIRS) != 0, s->prof_cos, s->pair_cos, s->self_sq, s->sumvec);
+  const int pairs = (s->needs & RV_NEEDS_PAIRS) != 0;
+  if (pairs || has_profile)
+    rv_list_geometry(s->item_unit, ds->dim, items, len, has_profile ? s->profile : NULL, pairs,
+                     s->prof_cos, s->pair_cos, s->sumvec);
   rv_list_gains(items, len, test, rel, nte, s->gain);
   const rv_user_view_t v = {.ctx = &s->ctx,
                             .user = u,
@@ -110,8 +112,7 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
                             .profile = has_profile ? s->profile : NULL,
                             .prof_cos = has_profile ? s->prof_cos : NULL,
                             .pair_cos = s->pair_cos,
-                            .self_sq = s->self_sq,
-                            .auc = s->auc[lu],
+                            .auc = auc,
                             .scratch = s->dscratch,
                             .iscratch = s->iscratch};
   for (int c = 0; c < s->ncols; c++) {

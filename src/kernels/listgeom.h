@@ -7,12 +7,12 @@
 
 /* unit: n_items x d unit vectors (zero rows allowed); items[0..len).
  * profile (d floats) may be NULL: prof_cos is then not written.
- * pairs = 0 skips pair_cos/self_sq. Outputs:
- *   prof_cos[r] = e_{items[r]} . profile                         (r < len)
- *   pair_cos[r] = sum_{i<j<r} e_i . e_j, self_sq[r] = sum_{i<r} |e_i|^2  (r <= len)
+ * pairs = 0 skips pair_cos. Outputs:
+ *   prof_cos[r] = e_{items[r]} . profile        (r < len)
+ *   pair_cos[r] = sum_{i<j<r} e_i . e_j         (r <= len)
  * via the running sum S_r: pair_cos[r+1] = pair_cos[r] + S_r . e_r.
  * S is d doubles of scratch. */
 void rv_list_geometry(const float *unit, int d, const int32_t *items, int len, const float *profile,
-                      int pairs, double *prof_cos, double *pair_cos, double *self_sq, double *S);
+                      int pairs, double *prof_cos, double *pair_cos, double *S);
 
 #endif

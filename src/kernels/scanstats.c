@@ -7,13 +7,10 @@
 
 void rv_hist_row(rv_hist_t *h, const float *s, int n) {
   int32_t *idx = h->idx;
+  /* Parameters in locals: idx (int32) could alias h->bins, which would keep
+   * the compiler from vectorising the loop. */
   const double lo = h->lo, inv = h->inv_width, top = (double)(h->bins - 1);
-  for (int q = 0; q < n; q++) { /* vectorised: no branches; same arithmetic as rv_hist_bin */
-    double x = ((double)s[q] - lo) * inv;
-    x = x > 0.0 ? x : 0.0;
-    x = x < top ? x : top;
-    idx[q] = (int32_t)x;
-  }
+  for (int q = 0; q < n; q++) idx[q] = rv_hist_bin_of(lo, inv, top, s[q]);
   int32_t *L = h->lanes;
   int q = 0;
   for (; q + 8 <= n; q += 8)

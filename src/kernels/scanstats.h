@@ -24,15 +24,17 @@ typedef struct rv_hist {
   int32_t *idx;         /* scratch: one row's bins */
 } rv_hist_t;
 
-/* Bin of one score, in double arithmetic exactly as rv_hist_row computes it
- * (float would move exact scores such as 0 across a bin edge). -inf (a
+/* Bin of one score, in double arithmetic (float would move exact scores
+ * such as 0 across a bin edge); rv_hist_row bins every score with it. -inf (a
  * masked item) and NaN land in bin 0. */
-static inline int rv_hist_bin(const rv_hist_t *h, float s) {
-  double x = ((double)s - h->lo) * h->inv_width;
-  const double top = (double)(h->bins - 1);
+static inline int rv_hist_bin_of(double lo, double inv_width, double top, float s) {
+  double x = ((double)s - lo) * inv_width;
   x = x > 0.0 ? x : 0.0;
   x = x < top ? x : top;
   return (int)x;
+}
+static inline int rv_hist_bin(const rv_hist_t *h, float s) {
+  return rv_hist_bin_of(h->lo, h->inv_width, (double)(h->bins - 1), s);
 }
 /* Counts every score of a row, masked ones included (in bin 0): the caller
  * takes the user's masked items back out of bin 0 (their number is known),

@@ -11,7 +11,4 @@ extern const rv_metric_t rv_metric_mi_user_item, rv_metric_mi_user_item_norm,
     rv_metric_mi_score_relevance, rv_metric_mi_score_relevance_norm;
 extern const rv_metric_t rv_metric_calibration;
 
-/* Entropy (bits) of the exposure counts of f (shared by entropy and MI). */
-double rv_exposure_entropy(const rv_final_view_t *f);
-
 #endif

@@ -1,6 +1,7 @@
 /* Calibration (Steck 2018): how far the category mix of a user's list is
  * from the mix of their train items (docs/metrics.md). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "metrics/m_beyond.h"
 
@@ -25,6 +26,11 @@ static double add_items(const rv_eval_ctx_t *c, const int32_t *items, int64_t n,
   return total;
 }
 
+static int cmp_i32(const void *a, const void *b) {
+  const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
 static double calibration_user(const rv_user_view_t *v, int k) {
   const rv_eval_ctx_t *c = v->ctx;
   const int n = k < v->len ? k : v->len;
@@ -38,9 +44,11 @@ static double calibration_user(const rv_user_view_t *v, int k) {
   double kl = NAN;
   if (wp > 0.0) {
     kl = 0.0;
-    /* Over p's support in increasing category order (deterministic sum). */
-    for (int g = 0; g < G; g++) {
-      if (p[g] == 0.0) continue;
+    /* Over p's support in increasing category order (deterministic sum),
+     * O(support) rather than O(categories) per user. */
+    qsort(tp, (size_t)np, sizeof(int32_t), cmp_i32);
+    for (int t = 0; t < np; t++) {
+      const int32_t g = tp[t];
       const double pg = p[g] / wp, qg = wq > 0.0 ? q[g] / wq : 0.0;
       kl += pg * log2(pg / ((1.0 - CAL_ALPHA) * qg + CAL_ALPHA * pg));
     }

@@ -49,11 +49,9 @@ static double entropy_of(const int64_t *c, int64_t n) {
   return h;
 }
 
-double rv_exposure_entropy(const rv_final_view_t *f) { return entropy_of(f->exposure, f->ctx->n_items); }
-
 static double entropy_final(const rv_final_view_t *f, int k) {
   (void)k;
-  return rv_exposure_entropy(f);
+  return entropy_of(f->exposure, f->ctx->n_items);
 }
 
 static double personalization_final(const rv_final_view_t *f, int k) {

@@ -54,7 +54,6 @@ typedef struct rv_user_view {
    * over the list's embeddings), so that list metrics are O(k) per cutoff: */
   const double *prof_cos; /* [len] cos(e_{L[r]}, profile) (RV_NEEDS_PROFILE), NULL without profile */
   const double *pair_cos; /* [len + 1] sum of cos over pairs among the first r items (RV_NEEDS_PAIRS) */
-  const double *self_sq;  /* [len + 1] sum of ||e||^2 over the first r items (1 each, 0 for zero vectors) */
   double auc;            /* this user's AUC over all candidates, NaN when undefined */
   double *scratch;       /* >= max(dim, n_categories) + 2 * n_categories doubles, zeroed */
   int32_t *iscratch;     /* >= 2 * n_categories ints */

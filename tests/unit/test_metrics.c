@@ -53,14 +53,13 @@ static double user_metric(const char *name, const rv_user_view_t *v, int k) {
   const rv_metric_t *m = metric(name);
   CU_ASSERT_EQUAL_FATAL(m->kind, RV_KIND_USER);
   CU_ASSERT_PTR_NOT_NULL_FATAL(m->compute_user);
-  static double prof_cos[64], pair_cos[65], self_sq[65], S[64];
+  static double prof_cos[64], pair_cos[65], S[64];
   rv_user_view_t w = *v;
   if (v->ctx && v->ctx->item_unit && v->len <= 64 && v->ctx->dim <= 64) {
     rv_list_geometry(v->ctx->item_unit, v->ctx->dim, v->items, v->len, v->profile, 1, prof_cos,
-                     pair_cos, self_sq, S);
+                     pair_cos, S);
     w.prof_cos = v->profile ? prof_cos : NULL;
     w.pair_cos = pair_cos;
-    w.self_sq = self_sq;
   }
   return m->compute_user(&w, k);
 }
