@@ -167,8 +167,8 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
                            .n_categories = ds->n_categories,
                            .trec = s->job->convention && strcmp(s->job->convention, "trec") == 0};
   const int G = ds->n_categories;
-  s->tile = malloc(sizeof(float) * (size_t)RV_GEMM_ROWS * RV_ITEM_TILE);
-  s->heap = malloc(sizeof(rv_cand_t) * (size_t)B * (size_t)s->kmax);
+  s->tile = calloc((size_t)RV_GEMM_ROWS * RV_ITEM_TILE, sizeof(float)); /* kept zero between panels */
+  s->heap = malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)RV_TOPK_CAPACITY(s->kmax));
   s->sel = malloc(sizeof(rv_topk_t) * (size_t)B);
   s->cursor = malloc(sizeof(int64_t) * (size_t)B);
   s->tcursor = malloc(sizeof(int64_t) * (size_t)B);

@@ -68,7 +68,7 @@ typedef struct rv_eval_state {
   uint8_t *long_tail;
   /* Scan scratch. */
   float *tile;
-  rv_cand_t *heap;
+  rv_topk_slot_t *heap;
   rv_topk_t *sel;
   int64_t *cursor, *tcursor;
   /* Per local user outputs. */

@@ -149,7 +149,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
     const int nb = (int)(nu - b0 < B ? nu - b0 : B);
     for (int q = 0; q < nb; q++) {
       const int64_t u = ds->u0 + b0 + q;
-      rv_topk_init(&s->sel[q], s->heap + (size_t)q * kmax, kmax);
+      rv_topk_init(&s->sel[q], s->heap + (size_t)q * RV_TOPK_CAPACITY(kmax), kmax);
       s->cursor[q] = ds->train_ptr[u] - tr_base;
       s->tcursor[q] = ds->test_ptr[u] - te_base;
       if (!need_t) continue;
@@ -169,7 +169,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         const int np = nb - p0 < RV_GEMM_ROWS ? nb - p0 : RV_GEMM_ROWS;
         rv_score_block(s->sim, s->users + (size_t)(b0 + p0) * d, RV_GEMM_ROWS,
                        s->items + (size_t)t0 * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
-                       s->inorm2 ? s->inorm2 + t0 : NULL, s->tile, T);
+                       s->inorm2 ? s->inorm2 + t0 : NULL, s->tile, T, 1);
         for (int q = p0; q < p0 + np; q++) {
           float *row = s->tile + (size_t)(q - p0) * T;
           const int64_t u = ds->u0 + b0 + q;
@@ -195,7 +195,11 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
               rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, e0, s->gt,
                               &s->amb) != 0)
             RV_FAIL(RV_ERR_RUNTIME, "out of memory in the AUC pass");
+          memset(row, 0, sizeof(float) * (size_t)nt); /* zero again for the next panel's sgemm */
         }
+        /* Padding rows of a short last panel were scored too (zeros, or the
+         * norm terms for euclidean). */
+        for (int q = np; q < RV_GEMM_ROWS; q++) memset(s->tile + (size_t)q * T, 0, sizeof(float) * (size_t)nt);
       }
     }
     if (need_auc) rv_auc_resolve(&s->amb, s->texact, s->gt, s->eq);

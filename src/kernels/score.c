@@ -27,10 +27,13 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out) {
 }
 
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
-                    const float *unorm2, const float *inorm2, float *S, int lds) {
+                    const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero) {
   if (nu == 0 || ni == 0) return;
   const float alpha = sim == RV_SIM_EUCLIDEAN ? 2.0f : 1.0f;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nu, ni, d, alpha, U, d, V, d, 0.0f, S, lds);
+  /* beta = 1 on a zeroed S adds the product to exact zeros: the same bits as
+   * beta = 0, without the separate pass in which the BLAS zero-fills S. */
+  const float beta = s_is_zero ? 1.0f : 0.0f;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nu, ni, d, alpha, U, d, V, d, beta, S, lds);
   if (sim != RV_SIM_EUCLIDEAN) return;
   for (int u = 0; u < nu; u++) {
     float *row = S + (size_t)u * lds;

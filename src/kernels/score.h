@@ -25,9 +25,13 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out);
  *   cosine, dot: S = U V^T (rows must be pre-normalised for cosine);
  *   euclidean:   S = -(||u||^2 + ||i||^2 - 2 u.i), i.e. minus the squared
  *                distance, given unorm2 (nu) and inorm2 (ni); clamped to <= 0.
- * One sgemm call; unorm2/inorm2 may be NULL unless sim is euclidean. */
+ * One sgemm call; unorm2/inorm2 may be NULL unless sim is euclidean.
+ * s_is_zero = 1 promises that the nu x ni region of S holds zeros on entry:
+ * the product is then added to it (beta = 1), which gives the same bits and
+ * spares the BLAS's separate zero-fill pass over S (the caller re-zeroes
+ * each row right after consuming it, while the row is still in cache). */
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
-                    const float *unorm2, const float *inorm2, float *S, int lds);
+                    const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero);
 
 /* Mean of the rows of items (n_items x d) listed in idx[0..n), accumulated
  * in double (scratch: d doubles) in the order given; zero when n == 0. */

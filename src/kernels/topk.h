@@ -1,13 +1,20 @@
 /* Streaming top-k selection with deterministic ties.
  *
- * Order: higher score first; equal scores by the smaller item index. A
- * selector keeps the best k candidates seen so far in a heap whose root is
- * the worst of them, and a threshold (the root's score once full) so that
- * almost every candidate is rejected by one comparison. Candidates must be
- * pushed in increasing item order within one selector (true for tiles
- * scanned left to right): then a later item with a score equal to the
- * threshold can never win its tie, and `s > thr` is the whole test.
- * Scores of -INFINITY (masked items) and NaN are never selected. */
+ * Order: higher score first; equal scores by the smaller item index (a total
+ * order, so the selection is unique). A selector keeps a threshold, the
+ * score of the k-th best candidate once it has seen k, and appends every
+ * candidate above it to a buffer of RV_TOPK_CAPACITY(k) slots; when the
+ * buffer is full it keeps the best k (a selection in linear time) and raises
+ * the threshold. Almost every score is rejected by one vector compare, and
+ * an accepted one costs an append instead of a heap update. A slot holds a
+ * candidate as one 64-bit key whose unsigned order is receval's order (the
+ * score's bits made monotone, then the complemented item index), so the
+ * selection compares plain integers, without branches.
+ * Candidates must be pushed in increasing item order within one selector
+ * (true for tiles scanned left to right): then a later item with a score
+ * equal to the threshold can never win its tie, and `s > thr` is the whole
+ * test. Scores of -INFINITY (masked items) and NaN are never selected; a
+ * selected -0.0 is reported as +0.0 (they compare equal). */
 #ifndef RV_KERNELS_TOPK_H
 #define RV_KERNELS_TOPK_H
 #include <stdint.h>
@@ -17,15 +24,24 @@ typedef struct rv_cand {
   int32_t item;
 } rv_cand_t;
 
+/* One buffer slot: a candidate encoded as an order-preserving key. */
+typedef uint64_t rv_topk_slot_t;
+
+/* Slots of storage a selector for k needs: room for 3k + 64 candidates
+ * between purges, each purge costing O(capacity). */
+#define RV_TOPK_CAPACITY(k) ((k) > 0 ? 4 * (k) + 64 : 1)
+
 typedef struct rv_topk {
-  rv_cand_t *heap; /* k slots, caller-owned */
+  rv_topk_slot_t *buf; /* RV_TOPK_CAPACITY(k) slots, caller-owned */
   int k;
-  int n;     /* candidates held, <= k */
-  float thr; /* -INFINITY until full, then the worst held score */
+  int cap;
+  int n;     /* candidates held, <= cap */
+  float thr; /* -INFINITY until k were seen, then the k-th best score */
 } rv_topk_t;
 
-/* Starts an empty selector over caller-owned storage of k slots. */
-void rv_topk_init(rv_topk_t *t, rv_cand_t *storage, int k);
+/* Starts an empty selector over caller-owned storage of RV_TOPK_CAPACITY(k)
+ * slots. */
+void rv_topk_init(rv_topk_t *t, rv_topk_slot_t *storage, int k);
 
 /* Offers scores s[0..n) of items item0, item0+1, ... */
 void rv_topk_push_row(rv_topk_t *t, const float *s, int n, int32_t item0);

@@ -49,7 +49,7 @@ static const int32_t SEEN[NU] = {2, 3, 4};
 
 /* Top-k of one row of n scores, one push. */
 static int select_topk(const float *row, int n, int k, int32_t *items, float *scores) {
-  rv_cand_t storage[64];
+  rv_topk_slot_t storage[RV_TOPK_CAPACITY(64)];
   rv_topk_t t;
   rv_topk_init(&t, storage, k);
   rv_topk_push_row(&t, row, n, 0);
@@ -68,7 +68,7 @@ static void example_scores(rv_similarity_t sim, float *S) {
   rv_rows_sqnorm(U, NU, D, un);
   rv_rows_sqnorm(V, NI, D, vn);
   rv_score_block(sim, U, NU, V, NI, D, sim == RV_SIM_EUCLIDEAN ? un : NULL,
-                 sim == RV_SIM_EUCLIDEAN ? vn : NULL, S, NI);
+                 sim == RV_SIM_EUCLIDEAN ? vn : NULL, S, NI, 0);
   for (int u = 0; u < NU; u++) S[u * NI + SEEN[u]] = -INFINITY;
 }
 
@@ -133,14 +133,14 @@ static void test_score_dot_hand(void) {
   const double want[NU][NI] = {{1, 2, 3, 4, 4}, {2, 0, 2, 4, 0}, {0, 1, 1, 1, 2}};
   float S[NU * 7];
   for (int q = 0; q < NU * 7; q++) S[q] = 999.0f;
-  rv_score_block(RV_SIM_DOT, U0, NU, V0, NI, D, NULL, NULL, S, 7);
+  rv_score_block(RV_SIM_DOT, U0, NU, V0, NI, D, NULL, NULL, S, 7, 0);
   for (int u = 0; u < NU; u++) {
     for (int i = 0; i < NI; i++) CU_ASSERT_DOUBLE_EQUAL(S[u * 7 + i], want[u][i], EXACT);
     CU_ASSERT(S[u * 7 + 5] == 999.0f && S[u * 7 + 6] == 999.0f);
   }
   /* nu = 0 or ni = 0: nothing is written. */
-  rv_score_block(RV_SIM_DOT, U0, 0, V0, NI, D, NULL, NULL, S, 7);
-  rv_score_block(RV_SIM_DOT, U0, NU, V0, 0, D, NULL, NULL, S, 7);
+  rv_score_block(RV_SIM_DOT, U0, 0, V0, NI, D, NULL, NULL, S, 7, 0);
+  rv_score_block(RV_SIM_DOT, U0, NU, V0, 0, D, NULL, NULL, S, 7, 0);
   CU_ASSERT_DOUBLE_EQUAL(S[0], 1.0, EXACT);
   CU_ASSERT(S[5] == 999.0f);
 }
@@ -160,7 +160,7 @@ static void test_score_cosine_hand(void) {
   memcpy(V, V0, sizeof V);
   rv_rows_normalize(U, NU, D);
   rv_rows_normalize(V, NI, D);
-  rv_score_block(RV_SIM_COSINE, U, NU, V, NI, D, NULL, NULL, S, NI);
+  rv_score_block(RV_SIM_COSINE, U, NU, V, NI, D, NULL, NULL, S, NI, 0);
   for (int u = 0; u < NU; u++)
     for (int i = 0; i < NI; i++) CU_ASSERT_DOUBLE_EQUAL(S[u * NI + i], want[u][i], F32);
   /* i1 and i4 normalise to the same bits (0, 1), so u0's scores for them are
@@ -180,7 +180,7 @@ static void test_score_euclidean_hand(void) {
   rv_rows_sqnorm(V0, NI, D, vn);
   CU_ASSERT_DOUBLE_EQUAL(un[0], 5.0, EXACT); /* 1 + 4 */
   CU_ASSERT_DOUBLE_EQUAL(vn[3], 5.0, EXACT); /* 4 + 1 */
-  rv_score_block(RV_SIM_EUCLIDEAN, U0, NU, V0, NI, D, un, vn, S, NI);
+  rv_score_block(RV_SIM_EUCLIDEAN, U0, NU, V0, NI, D, un, vn, S, NI, 0);
   for (int u = 0; u < NU; u++)
     for (int i = 0; i < NI; i++) {
       CU_ASSERT_DOUBLE_EQUAL(S[u * NI + i], want[u][i], EXACT);
@@ -196,8 +196,31 @@ static void test_score_euclidean_clamp(void) {
   const float zu[1] = {0}, zi[NI] = {0, 0, 0, 0, 0};
   const double want[NI] = {0, -2, 0, 0, -4};
   float S[NI];
-  rv_score_block(RV_SIM_EUCLIDEAN, u, 1, V0, NI, D, zu, zi, S, NI);
+  rv_score_block(RV_SIM_EUCLIDEAN, u, 1, V0, NI, D, zu, zi, S, NI, 0);
   for (int i = 0; i < NI; i++) CU_ASSERT_DOUBLE_EQUAL(S[i], want[i], EXACT);
+}
+
+static void test_score_zeroed_accumulate_same_bits(void) {
+  /* beta = 1 on a zeroed block must give exactly the bits of beta = 0, for
+   * every similarity, on random data with odd shapes (33 x 301, d = 19, a
+   * leading dimension with a margin that must stay untouched). */
+  enum { RU = 33, RI = 301, RD = 19, LD = 310 };
+  static float U[RU * RD], V[RI * RD], un[RU], vn[RI], S0[RU * LD], S1[RU * LD];
+  rv_rng_t r;
+  rv_rng_seed(&r, 7, 1, 0);
+  for (int q = 0; q < RU * RD; q++) U[q] = (float)(rv_rng_uniform(&r) * 2.0 - 1.0);
+  for (int q = 0; q < RI * RD; q++) V[q] = (float)(rv_rng_uniform(&r) * 2.0 - 1.0);
+  rv_rows_sqnorm(U, RU, RD, un);
+  rv_rows_sqnorm(V, RI, RD, vn);
+  for (int sim = 0; sim < 3; sim++) {
+    for (int q = 0; q < RU * LD; q++) {
+      S0[q] = 5.0f; /* garbage the beta = 0 path must overwrite */
+      S1[q] = (q % LD) < RI ? 0.0f : 5.0f;
+    }
+    rv_score_block((rv_similarity_t)sim, U, RU, V, RI, RD, un, vn, S0, LD, 0);
+    rv_score_block((rv_similarity_t)sim, U, RU, V, RI, RD, un, vn, S1, LD, 1);
+    CU_ASSERT(memcmp(S0, S1, sizeof S0) == 0);
+  }
 }
 
 /* ======================================================================== */
@@ -221,7 +244,7 @@ static void test_example_topk_dot(void) {
     assert_items(items, want_items[u], KMAX);
     for (int r = 0; r < KMAX; r++) CU_ASSERT_DOUBLE_EQUAL(sc[r], want_scores[u][r], EXACT);
     /* The same row in two tiles [0,2) + [2,5) gives the same selection. */
-    rv_cand_t st[KMAX];
+    rv_topk_slot_t st[RV_TOPK_CAPACITY(KMAX)];
     rv_topk_t t;
     int32_t items2[KMAX];
     float sc2[KMAX];
@@ -500,27 +523,43 @@ static void test_topk_nan_never_selected(void) {
 }
 
 static void test_topk_long_row_best_last(void) {
-  /* 37 items (two blocks of 16 + tail of 5), s[j] = -j so the heap fills
-   * from the first block and later blocks are rejected by the prefilter,
-   * except the best item at the very end (tail): s[36] = 100.
-   * k = 3 -> [36, 0, 1]. */
-  float row[37];
-  for (int j = 0; j < 37; j++) row[j] = -(float)j;
-  row[36] = 100.0f;
+  /* 150 items (two chunks of 64 + a tail of 22), s[j] = -j, so the first
+   * chunk fills the buffer (capacity 4*3+64 = 76 -> one purge, threshold -2)
+   * and later chunks are rejected by the vector test, except the best item
+   * at the very end (tail): s[149] = 100. k = 3 -> [149, 0, 1]. */
+  float row[150];
+  for (int j = 0; j < 150; j++) row[j] = -(float)j;
+  row[149] = 100.0f;
   int32_t items[3];
   float sc[3];
-  CU_ASSERT_EQUAL(select_topk(row, 37, 3, items, sc), 3);
-  CU_ASSERT_EQUAL(items[0], 36);
+  CU_ASSERT_EQUAL(select_topk(row, 150, 3, items, sc), 3);
+  CU_ASSERT_EQUAL(items[0], 149);
   CU_ASSERT_EQUAL(items[1], 0);
   CU_ASSERT_EQUAL(items[2], 1);
   CU_ASSERT_DOUBLE_EQUAL(sc[0], 100.0, EXACT);
   CU_ASSERT_DOUBLE_EQUAL(sc[2], -1.0, EXACT);
-  /* Best at the last lane of a full block: 32 items, s[31] = 50 -> [31, 0, 1]. */
-  row[31] = 50.0f;
-  CU_ASSERT_EQUAL(select_topk(row, 32, 3, items, sc), 3);
-  CU_ASSERT_EQUAL(items[0], 31);
+  /* Best at the last lane of a full chunk: 128 items, s[127] = 50 -> [127, 0, 1]. */
+  row[127] = 50.0f;
+  CU_ASSERT_EQUAL(select_topk(row, 128, 3, items, sc), 3);
+  CU_ASSERT_EQUAL(items[0], 127);
   CU_ASSERT_EQUAL(items[1], 0);
   CU_ASSERT_EQUAL(items[2], 1);
+}
+
+static void test_topk_increasing_and_constant(void) {
+  /* Increasing scores s[j] = j: every item beats the threshold, the worst
+   * case (a purge every 3k + 64 items). k = 5 -> [999, 998, 997, 996, 995].
+   * Constant scores: after the first purge the threshold equals every later
+   * score and ties go to the smaller index. k = 7 -> [0, ..., 6]. */
+  float row[1000];
+  int32_t items[7];
+  float sc[7];
+  for (int j = 0; j < 1000; j++) row[j] = (float)j;
+  CU_ASSERT_EQUAL(select_topk(row, 1000, 5, items, sc), 5);
+  for (int r = 0; r < 5; r++) CU_ASSERT_EQUAL(items[r], 999 - r);
+  for (int j = 0; j < 1000; j++) row[j] = 1.0f;
+  CU_ASSERT_EQUAL(select_topk(row, 1000, 7, items, sc), 7);
+  for (int r = 0; r < 7; r++) CU_ASSERT_EQUAL(items[r], r);
 }
 
 static void test_topk_ties_long_row(void) {
@@ -556,7 +595,7 @@ static void test_topk_tiles_equal_whole(void) {
   float sa[11], sb[11];
   CU_ASSERT_EQUAL(select_topk(row, 45, 11, a, sa), 11);
   assert_items(a, want, 11);
-  rv_cand_t st[11];
+  rv_topk_slot_t st[RV_TOPK_CAPACITY(11)];
   rv_topk_t t;
   rv_topk_init(&t, st, 11);
   const int cuts[5] = {0, 7, 23, 40, 45};
@@ -576,7 +615,7 @@ static void test_topk_tiles_equal_whole(void) {
 
 static void test_topk_k_zero(void) {
   const float row[3] = {1, 2, 3};
-  rv_cand_t st[1];
+  rv_topk_slot_t st[RV_TOPK_CAPACITY(0)];
   int32_t items[1] = {7};
   float sc[1] = {7};
   rv_topk_t t;
@@ -594,20 +633,23 @@ static int ref_cmp(const void *pa, const void *pb) {
 }
 
 static void test_topk_random_vs_sort(void) {
-  /* Random rows with many ties (integer scores in [0, 8)) and ~10% masked,
-   * random k and random tile cuts, checked against a full sort. */
+  /* Random rows with many ties (integer scores in [0, 8)), ~10% masked and
+   * ~3% NaN, random k and random tile cuts (long enough to use the 64-score
+   * chunk test and its scalar tail), checked against a full sort. */
   rv_rng_t r;
   rv_rng_seed(&r, 12345, 99, 0);
-  float row[300];
-  rv_cand_t all[300], st[64];
+  float row[1000];
+  rv_cand_t all[1000];
+  rv_topk_slot_t st[RV_TOPK_CAPACITY(64)];
   int32_t items[64];
   float sc[64];
   for (int trial = 0; trial < 200; trial++) {
-    const int n = (int)rv_rng_below(&r, 300) + 1;
+    const int n = (int)rv_rng_below(&r, 1000) + 1;
     const int k = (int)rv_rng_below(&r, 64) + 1;
     int m = 0;
     for (int j = 0; j < n; j++) {
-      row[j] = rv_rng_below(&r, 10) == 0 ? -INFINITY : (float)rv_rng_below(&r, 8);
+      const uint64_t c = rv_rng_below(&r, 100);
+      row[j] = c < 10 ? -INFINITY : c < 13 ? NAN : (float)rv_rng_below(&r, 8);
       if (row[j] > -INFINITY) all[m++] = (rv_cand_t){row[j], j};
     }
     qsort(all, (size_t)m, sizeof all[0], ref_cmp);
@@ -616,7 +658,7 @@ static void test_topk_random_vs_sort(void) {
     rv_topk_init(&t, st, k);
     int j0 = 0;
     while (j0 < n) {
-      int len = (int)rv_rng_below(&r, 40);
+      int len = (int)rv_rng_below(&r, 200);
       if (len > n - j0) len = n - j0;
       rv_topk_push_row(&t, row + j0, len, j0);
       j0 += len;
@@ -1389,6 +1431,7 @@ int main(void) {
       {"cosine_hand", test_score_cosine_hand},
       {"euclidean_hand", test_score_euclidean_hand},
       {"euclidean_clamp", test_score_euclidean_clamp},
+      {"zeroed_accumulate_same_bits", test_score_zeroed_accumulate_same_bits},
   };
   static const test_entry_t example[] = {
       {"topk_dot", test_example_topk_dot},
@@ -1403,6 +1446,7 @@ int main(void) {
       {"all_masked", test_topk_all_masked},
       {"nan_never_selected", test_topk_nan_never_selected},
       {"long_row_best_last", test_topk_long_row_best_last},
+      {"increasing_and_constant", test_topk_increasing_and_constant},
       {"ties_long_row", test_topk_ties_long_row},
       {"tiles_equal_whole", test_topk_tiles_equal_whole},
       {"k_zero", test_topk_k_zero},

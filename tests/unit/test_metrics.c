@@ -374,7 +374,7 @@ static void test_ties_resolved_upstream(void) {
    * at rank 2, never rank 1: mrr@3 = 1/2, hit@1 = 0, ndcg@3 = 1/log2 3,
    * precision@1 = 0. */
   const float row[4] = {0.5f, 0.9f, 0.9f, 0.1f};
-  rv_cand_t storage[3];
+  rv_topk_slot_t storage[RV_TOPK_CAPACITY(3)];
   rv_topk_t t;
   rv_topk_init(&t, storage, 3);
   rv_topk_push_row(&t, row, 4, 0);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# receval against the hardware floor and against Faiss, in one run, on the
+# same synthetic data. For each dimension: generate the dataset once; then,
+# for each rank count and k, REPS rounds of [floor, receval eval, faiss],
+# interleaved so that a disturbance hits all three alike. Prints a markdown
+# table of medians and the ratios to the floor measured in this run.
+#   floor    bare sgemm over the same 256-user x 2048-item blocks (floor.c)
+#   score    receval's scoring phase: sgemm + masking of seen items + fused
+#            top-k + per-user precision/recall/NDCG (report timings "score")
+#   total    receval end to end inside the job: read, validate, score,
+#            reduce, write (report timings "total")
+#   faiss    Faiss IndexFlatIP search alone (no seen-item filtering, no
+#            metrics), as many threads as ranks
+# Usage: bench_floor.sh RECEVAL FLOOR [WORKDIR] [REPS]
+# Env: USERS ITEMS DIMS KS RANKS_LIST (defaults 100000 50000 "64 128 384" "10 100" "1 2")
+set -euo pipefail
+RECEVAL=$1 FLOOR=$2 WORK=${3:-/tmp/receval-bench} REPS=${4:-3}
+USERS=${USERS:-100000} ITEMS=${ITEMS:-50000} DIMS=${DIMS:-"64 128 384"} KS=${KS:-"10 100"}
+RANKS_LIST=${RANKS_LIST:-"1 2"}
+PY=${RV_PYTHON3:-/usr/bin/python3}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HAVE_FAISS=1
+"$PY" -c "import faiss" 2>/dev/null || HAVE_FAISS=0
+mkdir -p "$WORK" && cd "$WORK"
+med() { "$PY" -c "import statistics,sys;print(statistics.median(map(float,sys.argv[1:])))" "$@"; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $USERS users x $ITEMS items; cosine; metrics precision,recall,ndcg; medians of $REPS"
+echo "receval: $("$RECEVAL" version)"
+echo
+echo "| d | k | ranks | floor s | receval score s | receval total s | faiss s | score/floor | total/floor | faiss/floor |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for d in $DIMS; do
+  DATA=floor_${USERS}_${ITEMS}_${d}.h5
+  [ -f "$DATA" ] || mpirun -np 2 "$RECEVAL" gen "$DATA" --users "$USERS" --items "$ITEMS" --dim "$d" --seed 1 >/dev/null
+  for np in $RANKS_LIST; do
+    for k in $KS; do
+      F="" S="" T="" X=""
+      for _ in $(seq "$REPS"); do
+        F+="$(mpirun -np "$np" "$FLOOR" "$DATA" 1 | awk '{print $3}') "
+        mpirun -np "$np" "$RECEVAL" eval "$DATA" --out out_floor --k "$k" --metrics precision,recall,ndcg >/dev/null
+        read -r sc to < <("$PY" -c "import json;t=json.load(open('out_floor/report.json'))['timings_seconds'];print(t['score'],t['total'])")
+        S+="$sc " T+="$to "
+        if [ $HAVE_FAISS = 1 ]; then
+          X+="$("$PY" "$HERE/faiss_search.py" "$DATA" "$k" "$np" 1 | awk '{print $2}') "
+        fi
+      done
+      f=$(med $F) s=$(med $S) t=$(med $T) x=nan
+      [ $HAVE_FAISS = 1 ] && x=$(med $X)
+      "$PY" -c "f,s,t,x=$f,$s,$t,float('$x');print('| $d | $k | $np | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |'%(f,s,t,x,s/f,t/f,x/f))"
+    done
+  done
+done
