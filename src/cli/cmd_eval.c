@@ -18,6 +18,7 @@ static const rv_option_t eval_options[] = {
     {"similarity", "NAME", "cosine, dot or euclidean (minus squared distance)", "cosine"},
     {"keep-seen", NULL, "keep training items among the candidates", NULL},
     {"block-users", "B", "users scored per block (results do not depend on it)", "256"},
+    {"item-shards", "P", "cut the catalogue into P shards over a grid of ranks/P x P (results do not depend on it)", "1"},
     {"convention", "NAME", "default, or trec (trec_eval's map_cut and recip_rank definitions)", "default"},
     {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
     {"seed", "S", "seed for any sampling", "0"},
@@ -97,8 +98,10 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   RV_TRY(rv_arg_u64(&a, "seed", &seed));
   job->has_seed = 1;
   job->seed = seed;
+  int64_t shards = 1;
+  RV_TRY(rv_arg_i64(&a, "item-shards", 1, 1 << 16, &shards));
   job->has_item_shards = 1;
-  job->item_shards = 1;
+  job->item_shards = (int32_t)shards;
   const char *conv = rv_arg_str(&a, "convention");
   RV_REQUIRE(strcmp(conv, "default") == 0 || strcmp(conv, "trec") == 0, RV_ERR_USAGE,
              "receval eval: --convention: expected default or trec, got '%s'", conv);

@@ -7,22 +7,95 @@
 #include <string.h>
 
 #include "comm/reduce.h"
+#include "comm/shard.h"
 #include "core/eval_state.h"
+
+static int cmp_i32(const void *a, const void *b) {
+  const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+rv_err_t rv_eval_fetch(rv_eval_state_t *s, const float *shard, int32_t *ids, int64_t n) {
+  rv_err_t err = RV_OK;
+  qsort(ids, (size_t)n, sizeof(int32_t), cmp_i32);
+  int64_t m = 0;
+  for (int64_t r = 0; r < n; r++)
+    if (m == 0 || ids[r] != ids[m - 1]) ids[m++] = ids[r];
+  const int d = s->ds->dim;
+  if (m > s->fetch_cap) {
+    float *v = realloc(s->fetch_vec, sizeof(float) * (size_t)(m * d));
+    if (v) {
+      s->fetch_vec = v;
+      s->fetch_cap = m;
+    } else {
+      err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld fetched item vectors", (long long)m);
+    }
+  }
+  RV_AGREE(s->row); /* before the collective below */
+  s->fetch_ids = ids;
+  s->fetch_n = m;
+  RV_TRY(rv_row_fetch_rows(s->row, shard, s->ds->i0, s->ds->i1, d, ids, m, s->fetch_vec));
+done:
+  return err;
+}
+
+const float *rv_eval_fetched(const rv_eval_state_t *s, int32_t item) {
+  const int32_t *p = bsearch(&item, s->fetch_ids, (size_t)s->fetch_n, sizeof(int32_t), cmp_i32);
+  return s->fetch_vec + (size_t)(p - s->fetch_ids) * s->ds->dim;
+}
+
+/* Sharded, no user embeddings in the file: each block of users pools the
+ * raw vectors of its train items, fetched across the row, with
+ * rv_pool_mean in train order (the same sums as with every item at hand).
+ * Collective on the row. */
+static rv_err_t pool_sharded(rv_eval_state_t *s, double *pool) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int d = ds->dim;
+  const int64_t base = ds->train_ptr[ds->u0];
+  int32_t *ids = NULL; /* the block's train items, then their rows in fetch_vec */
+  for (int64_t b0 = ds->u0; b0 < ds->u1; b0 += RV_GEMM_ROWS) {
+    const int64_t b1 = b0 + RV_GEMM_ROWS < ds->u1 ? b0 + RV_GEMM_ROWS : ds->u1;
+    const int64_t n = ds->train_ptr[b1] - ds->train_ptr[b0];
+    const int32_t *tr = ds->train_idx + (ds->train_ptr[b0] - base);
+    int32_t *grown = realloc(ids, sizeof(int32_t) * (size_t)(2 * n + 1));
+    if (grown)
+      ids = grown;
+    else
+      err = rv_error_set(RV_ERR_RUNTIME, "out of memory pooling user vectors");
+    RV_AGREE(s->row);
+    int32_t *rows = ids + n;
+    memcpy(ids, tr, sizeof(int32_t) * (size_t)n);
+    RV_TRY(rv_eval_fetch(s, ds->items, ids, n));
+    for (int64_t t = 0; t < n; t++) rows[t] = (int32_t)((rv_eval_fetched(s, tr[t]) - s->fetch_vec) / d);
+    for (int64_t u = b0; u < b1; u++)
+      rv_pool_mean(s->fetch_vec, d, rows + (ds->train_ptr[u] - ds->train_ptr[b0]),
+                   ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+  }
+done:
+  free(ids);
+  s->fetch_ids = NULL;
+  s->fetch_n = 0;
+  return err;
+}
 
 static rv_err_t prepare_vectors(rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const int d = ds->dim;
-  const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
+  const int64_t nu = ds->u1 - ds->u0, ni = ds->i1 - ds->i0; /* this rank's item shard */
   /* Padded to whole panels with zero rows (scored, never read). */
   const int64_t padded = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
   s->users = calloc((size_t)(padded * d + 1), sizeof(float));
   double *pool = malloc(sizeof(double) * (size_t)d);
-  RV_REQUIRE(s->users && pool, RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
+  if (!s->users || !pool) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
+  RV_AGREE(s->row);
   if (ds->users) {
     memcpy(s->users, ds->users, sizeof(float) * (size_t)(nu * d));
     free(ds->users); /* the padded copy replaces it */
     ds->users = NULL;
+  } else if (s->shards > 1) {
+    RV_TRY(pool_sharded(s, pool));
   } else {
     /* No user embeddings in the file: the mean of the user's train items. */
     const int64_t base = ds->train_ptr[ds->u0];
@@ -81,7 +154,8 @@ static rv_err_t popularity(MPI_Comm comm, rv_eval_state_t *s) {
   order = malloc(sizeof(popidx_t) * (size_t)ni);
   if (!s->pop || !s->long_tail || !order) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  const int64_t n_local = ds->train_ptr[ds->u1] - ds->train_ptr[ds->u0];
+  /* One rank per user range counts (the row's leader). */
+  const int64_t n_local = s->leader ? ds->train_ptr[ds->u1] - ds->train_ptr[ds->u0] : 0;
   for (int64_t t = 0; t < n_local; t++) s->pop[ds->train_idx[t]]++;
   RV_TRY(rv_allreduce_i64(comm, s->pop, ni));
   int64_t total = 0;
@@ -116,12 +190,13 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
       for (int j = 0; j < d; j++) ss += (double)s->users[u * d + j] * s->users[u * d + j];
       mu = fmax(mu, sqrt(ss));
     }
-    for (int64_t i = 0; i < ds->n_items; i++) {
+    for (int64_t i = 0; i < ds->i1 - ds->i0; i++) {
       double ss = 0.0;
       for (int j = 0; j < d; j++) ss += (double)s->items[i * d + j] * s->items[i * d + j];
       mi = fmax(mi, sqrt(ss));
     }
     mu = rv_allmax_double(comm, mu);
+    mi = rv_allmax_double(comm, mi);
     if (s->sim == RV_SIM_DOT) {
       hi = mu * mi;
       lo = -hi;
@@ -175,6 +250,11 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->top_items = malloc(sizeof(int32_t) * (size_t)(nu * s->kmax + 1));
   s->top_scores = malloc(sizeof(float) * (size_t)(nu * s->kmax + 1));
   s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
+  if (s->vals) /* users this rank does not measure (not the row's leader) stay NaN */
+    for (int64_t q = 0; q < s->ncols * nu; q++) s->vals[q] = NAN;
+  s->keys = malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)(s->kmax + 1));
+  s->lens = malloc(sizeof(int) * (size_t)B);
+  s->remap = malloc(sizeof(int32_t) * (size_t)(s->kmax + 1));
   s->blo = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->bhi = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->texact = malloc(sizeof(float) * (size_t)(n_test_local + 1));
@@ -195,7 +275,7 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->prof_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->pair_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->sumvec = malloc(sizeof(double) * (size_t)d);
-  if (err == RV_OK && (!s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
+  if (err == RV_OK && (!s->keys || !s->lens || !s->remap || !s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
       !s->top_scores || !s->vals || !s->blo || !s->bhi || !s->texact || !s->gt ||
       !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
       !s->iscratch || !s->profile || !s->prof_cos || !s->pair_cos || !s->sumvec))

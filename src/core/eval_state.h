@@ -46,6 +46,10 @@ typedef struct rv_final {
 
 typedef struct rv_eval_state {
   const Receval__JobSpec *job;
+  /* Grid (DESIGN section 2): the ranks of `row` share this user range, one
+   * per item shard; the row's leader (shard 0) measures the users. */
+  MPI_Comm row;
+  int shards, leader;
   rv_dataset_t *ds;
   rv_similarity_t sim;
   unsigned needs; /* union of the selected metrics' needs */
@@ -71,6 +75,13 @@ typedef struct rv_eval_state {
   rv_topk_slot_t *heap;
   rv_topk_t *sel;
   int64_t *cursor, *tcursor;
+  rv_topk_slot_t *keys; /* B x kmax selections as order keys (merged across shards) */
+  int *lens;            /* B list lengths */
+  int32_t *remap;       /* kmax: list items as rows of fetch_vec */
+  /* Item vectors fetched from the row's shards for one block (sorted ids). */
+  int32_t *fetch_ids;
+  float *fetch_vec;
+  int64_t fetch_n, fetch_cap;
   /* Per local user outputs. */
   int32_t *top_items;
   float *top_scores;
@@ -101,6 +112,12 @@ typedef struct rv_eval_state {
 /* core/eval_context.c: vectors, popularity, long tail, histogram range.
  * Collective on comm. */
 rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s);
+/* Item sharding: fetch_vec = the rows of `shard` (this rank's rows of an
+ * item matrix) for ids (sorted and deduplicated in place, n on entry),
+ * assembled across the row; rv_eval_fetched finds one of them. Collective
+ * on s->row; errors agreed on it. */
+rv_err_t rv_eval_fetch(rv_eval_state_t *s, const float *shard, int32_t *ids, int64_t n);
+const float *rv_eval_fetched(const rv_eval_state_t *s, int32_t item);
 /* core/score_pass.c: the scoring pass over this rank's users. Local. */
 rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
 

@@ -26,6 +26,8 @@ static void state_free(rv_eval_state_t *s) {
   free(s->inorm2), free(s->users), free(s->unorm2);
   free(s->pop), free(s->long_tail);
   free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor);
+  free(s->keys), free(s->lens), free(s->remap), free(s->fetch_ids), free(s->fetch_vec);
+  if (s->row != MPI_COMM_NULL) MPI_Comm_free(&s->row);
   free(s->top_items), free(s->top_scores), free(s->vals);
   free(s->blo), free(s->bhi), free(s->texact), free(s->gt), free(s->eq);
   free(s->amb.s), free(s->amb.j);
@@ -152,7 +154,7 @@ static Receval__Timing *timing(Receval__Timing *t, const char *phase, double sec
 
 /* Rank 0: report.pb and report.json from one Report message. */
 static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const double *tmax,
-                              int nranks, FILE *out) {
+                              int nranks, int grid_users, FILE *out) {
   rv_err_t err = RV_OK;
   const Receval__JobSpec *job = s->job;
   const char *dir = job->out_dir;
@@ -218,8 +220,8 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
   rep.timings = tmp_;
   rep.has_ranks = rep.has_grid_users = rep.has_grid_items = 1;
   rep.ranks = nranks;
-  rep.grid_users = nranks;
-  rep.grid_items = 1;
+  rep.grid_users = grid_users;
+  rep.grid_items = s->shards;
   const int trec = s->ctx.trec;
   char conv_name[64], bins[64];
   snprintf(conv_name, sizeof conv_name, "convention=%s", trec ? "trec" : "default");
@@ -256,9 +258,9 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
   RV_TRY(rv_outdir_commit(dir, OUTPUTS, N_OUTPUTS));
   if (out) {
     fprintf(out, "receval eval: %s, %lld users (%lld evaluated, %lld without test items), %lld items, "
-                 "%d ranks, %.2f s\n",
+                 "%d ranks (%d x %d item shards), %.2f s\n",
             ds->path, (long long)ds->n_users, (long long)s->evaluated, (long long)s->skipped_no_test,
-            (long long)ds->n_items, nranks, tmax[5]);
+            (long long)ds->n_items, nranks, grid_users, s->shards, tmax[5]);
     for (int i = 0; i < w; i++) {
       if (isnan(mvp[i]->ci95_low))
         fprintf(out, "  %-26s %.6f\n", mvp[i]->name, mvp[i]->mean);
@@ -291,12 +293,21 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   const char *dir = job->out_dir;
   if (!s) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
+  s->row = MPI_COMM_NULL;
   s->job = job;
+  /* The grid: P_u user ranges x P_i item shards, rank = row * P_i + shard. */
+  s->shards = job->has_item_shards && job->item_shards > 1 ? job->item_shards : 1;
+  if (nranks % s->shards != 0)
+    err = rv_error_set(RV_ERR_USAGE, "--item-shards %d does not divide the %d ranks of the job", s->shards, nranks);
+  RV_AGREE(comm);
+  const int grid_users = nranks / s->shards, my_row = rank / s->shards, my_shard = rank % s->shards;
+  s->leader = my_shard == 0;
+  RV_MPI_TRY(MPI_Comm_split(comm, my_row, my_shard, &s->row));
   s->sim = similarity(job);
   s->nk = (int)job->n_k;
   s->kmax = job->k[job->n_k - 1];
   rv_score_init();
-  RV_TRY(rv_dataset_open(comm, job->dataset, &s->ds));
+  RV_TRY(rv_dataset_open_shard(comm, job->dataset, s->shards, my_shard, RV_ITEM_TILE, &s->ds));
   rv_dataset_t *ds = s->ds;
   if (s->kmax > ds->n_items)
     err = rv_error_set(RV_ERR_USAGE, "%s: /items/embedding: --k %d exceeds the catalogue of %lld items",
@@ -308,12 +319,12 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
 
   /* Plan: contiguous user ranges balanced by cost; every rank computes the
    * same bounds from the same row pointers. */
-  bounds = malloc(sizeof(int64_t) * (size_t)(nranks + 1));
+  bounds = malloc(sizeof(int64_t) * (size_t)(grid_users + 1));
   if (!bounds) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  rv_partition_users(ds->n_users, ds->n_items, ds->train_ptr, ds->test_ptr, RV_GEMM_ROWS, nranks,
+  rv_partition_users(ds->n_users, ds->n_items, ds->train_ptr, ds->test_ptr, RV_GEMM_ROWS, grid_users,
                      bounds);
-  RV_TRY(rv_dataset_read_users(comm, ds, bounds[rank], bounds[rank + 1]));
+  RV_TRY(rv_dataset_read_users(comm, ds, bounds[my_row], bounds[my_row + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));
   t_read = MPI_Wtime() - t0;
 
@@ -338,11 +349,12 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
       names[c] = s->cols[c].name;
       colv[c] = s->vals + (size_t)c * nu;
     }
+    /* The row's leader writes its users; the other shards write nothing. */
     const rv_results_t res = {.n_users = ds->n_users,
                               .n_items = ds->n_items,
                               .kmax = s->kmax,
                               .u0 = ds->u0,
-                              .u1 = ds->u1,
+                              .u1 = s->leader ? ds->u1 : ds->u0,
                               .top_items = s->top_items,
                               .top_scores = s->top_scores,
                               .ncols = s->ncols,
@@ -362,7 +374,7 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   const double tmax[6] = {rv_allmax_double(comm, t_read),  rv_allmax_double(comm, t_prep),
                           rv_allmax_double(comm, t_score), rv_allmax_double(comm, t_reduce),
                           rv_allmax_double(comm, t_write), rv_allmax_double(comm, MPI_Wtime() - t0)};
-  if (rank == 0) err = write_reports(s, checksum, tmax, nranks, out);
+  if (rank == 0) err = write_reports(s, checksum, tmax, nranks, grid_users, out);
   RV_AGREE(comm);
   wrote_tmp = 0;
 done:

@@ -6,8 +6,11 @@
  * measured by every selected user-kind metric. Local: no communication. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "comm/reduce.h"
+#include "comm/shard.h"
 #include "core/eval_state.h"
 #include "kernels/accuracy.h"
 #include "kernels/listgeom.h"
@@ -16,13 +19,18 @@
  * user without train items (no profile); a mean that is the zero vector
  * (zero embeddings, or unit vectors that cancel) stays zero: its cosine
  * with anything is 0, as for a zero embedding. */
+/* The unit vector of an item: local, or fetched from the row's shards. */
+static const float *unit_of(const rv_eval_state_t *s, int32_t item) {
+  return s->shards > 1 ? rv_eval_fetched(s, item) : s->item_unit + (size_t)item * s->ds->dim;
+}
+
 static int make_profile(const rv_eval_state_t *s, const int32_t *train, int64_t n, float *out) {
   const int d = s->ds->dim;
   double *acc = s->dscratch;
   if (n == 0) return 0;
   memset(acc, 0, sizeof(double) * (size_t)d);
   for (int64_t t = 0; t < n; t++) {
-    const float *e = s->item_unit + (size_t)train[t] * d;
+    const float *e = unit_of(s, train[t]);
     for (int j = 0; j < d; j++) acc[j] += e[j];
   }
   double ss = 0.0;
@@ -53,14 +61,14 @@ static rv_err_t count_exposure(rv_eval_state_t *s, const int32_t *items, int len
   return RV_OK;
 }
 
-static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_base, int64_t te_base) {
+/* Every metric of one user whose list (len items) is in top_items. */
+static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_base, int64_t te_base) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const int kmax = s->kmax;
   const int64_t nu = ds->u1 - ds->u0, u = ds->u0 + lu;
   int32_t *items = s->top_items + (size_t)lu * kmax;
   float *scores = s->top_scores + (size_t)lu * kmax;
-  const int len = rv_topk_finish(&s->sel[q], items, scores);
   RV_TRY(count_exposure(s, items, len));
   if (len < kmax) s->short_list++;
   const int64_t e0 = ds->test_ptr[u] - te_base, nte = ds->test_ptr[u + 1] - ds->test_ptr[u];
@@ -91,9 +99,16 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int q, int64_t tr_ba
   const int has_profile = (s->needs & RV_NEEDS_PROFILE) && make_profile(s, train, ntr, s->profile);
 
   const int pairs = (s->needs & RV_NEEDS_PAIRS) != 0;
-  if (pairs || has_profile)
+  if ((pairs || has_profile) && s->shards == 1)
     rv_list_geometry(s->item_unit, ds->dim, items, len, has_profile ? s->profile : NULL, pairs,
                      s->prof_cos, s->pair_cos, s->sumvec);
+  else if (pairs || has_profile) {
+    /* The list's vectors were fetched: index them by their rows there. */
+    for (int r = 0; r < len; r++)
+      s->remap[r] = (int32_t)((rv_eval_fetched(s, items[r]) - s->fetch_vec) / ds->dim);
+    rv_list_geometry(s->fetch_vec, ds->dim, s->remap, len, has_profile ? s->profile : NULL, pairs,
+                     s->prof_cos, s->pair_cos, s->sumvec);
+  }
   rv_list_gains(items, len, test, rel, nte, s->gain);
   const rv_user_view_t v = {.ctx = &s->ctx,
                             .user = u,
@@ -131,12 +146,76 @@ done:
   return err;
 }
 
+/* First entry of a sorted index row [c, end) at or after item i0. */
+static int64_t lower_bound(const int32_t *idx, int64_t c, int64_t end, int64_t i0) {
+  while (c < end) {
+    const int64_t mid = c + (end - c) / 2;
+    if (idx[mid] < i0)
+      c = mid + 1;
+    else
+      end = mid;
+  }
+  return c;
+}
+
+/* Sharded: what the row must assemble for block [b0, b0 + nb) after its
+ * tiles: exact test scores (max over shards, -inf elsewhere), the AUC rank
+ * counts (sums), the merged top-k, and the vectors the list metrics read.
+ * Unsharded: only each user's selection. Collective on the row. */
+static rv_err_t close_block(rv_eval_state_t *s, int64_t b0, int nb, int64_t tr_base, int64_t te_base) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  const int kmax = s->kmax;
+  const int need_auc = (s->needs & RV_NEEDS_AUC) != 0, need_t = need_auc || (s->needs & RV_NEEDS_HIST);
+  const int64_t e0 = ds->test_ptr[ds->u0 + b0] - te_base, e1 = ds->test_ptr[ds->u0 + b0 + nb] - te_base;
+  if (s->shards == 1) {
+    if (need_auc) rv_auc_resolve(&s->amb, s->texact, s->gt, s->eq);
+    for (int q = 0; q < nb; q++)
+      s->lens[q] = rv_topk_finish(&s->sel[q], s->top_items + (size_t)(b0 + q) * kmax,
+                                  s->top_scores + (size_t)(b0 + q) * kmax);
+    return RV_OK;
+  }
+  if (need_t) RV_TRY(rv_row_minmax_f32(s->row, s->texact + e0, e1 - e0, MPI_MAX));
+  if (need_auc) {
+    rv_auc_resolve(&s->amb, s->texact, s->gt, s->eq);
+    RV_TRY(rv_allreduce_i64(s->row, s->gt + e0, e1 - e0));
+    RV_TRY(rv_allreduce_i64(s->row, s->eq + e0, e1 - e0));
+  }
+  for (int q = 0; q < nb; q++) rv_topk_finish_keys(&s->sel[q], s->keys + (size_t)q * kmax);
+  RV_TRY(rv_row_merge_topk(s->row, s->keys, nb, kmax));
+  for (int q = 0; q < nb; q++)
+    s->lens[q] = rv_topk_decode(s->keys + (size_t)q * kmax, kmax, s->top_items + (size_t)(b0 + q) * kmax,
+                                s->top_scores + (size_t)(b0 + q) * kmax);
+  if (s->needs & (RV_NEEDS_PAIRS | RV_NEEDS_PROFILE)) {
+    /* ids: the block's list items, and train items when profiles are read. */
+    const int prof = (s->needs & RV_NEEDS_PROFILE) != 0;
+    const int64_t ntr = prof ? ds->train_ptr[ds->u0 + b0 + nb] - ds->train_ptr[ds->u0 + b0] : 0;
+    int32_t *ids = malloc(sizeof(int32_t) * (size_t)((int64_t)nb * kmax + ntr + 1));
+    if (!ids) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for the block's item ids");
+    RV_AGREE(s->row);
+    int64_t n = 0;
+    for (int q = 0; q < nb; q++)
+      for (int r = 0; r < s->lens[q]; r++) ids[n++] = s->top_items[(size_t)(b0 + q) * kmax + r];
+    if (prof) {
+      memcpy(ids + n, ds->train_idx + (ds->train_ptr[ds->u0 + b0] - tr_base), sizeof(int32_t) * (size_t)ntr);
+      n += ntr;
+    }
+    free(s->fetch_ids);
+    s->fetch_ids = NULL;
+    err = rv_eval_fetch(s, s->item_unit, ids, n);
+    s->fetch_ids = ids; /* owned here, freed with the next block or the state */
+    if (err) goto done;
+  }
+done:
+  return err;
+}
+
 rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const Receval__JobSpec *job = s->job;
   const int d = ds->dim, kmax = s->kmax;
-  const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
+  const int64_t nu = ds->u1 - ds->u0, i0 = ds->i0, i1 = ds->i1;
   const int B = (job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
   const int T = RV_ITEM_TILE;
   const int64_t tr_base = ds->train_ptr[ds->u0], te_base = ds->test_ptr[ds->u0];
@@ -144,32 +223,47 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
   const int need_t = need_auc || need_hist;
   const double t_start = MPI_Wtime();
   double t_last = t_start;
+  rv_err_t local = RV_OK; /* a failure of this rank, agreed on the row before its next collective */
 
   for (int64_t b0 = 0; b0 < nu; b0 += B) {
     const int nb = (int)(nu - b0 < B ? nu - b0 : B);
+    if (s->shards > 1) {
+      err = rv_error_agree(s->row, local);
+      if (err) goto done;
+    } else if (local) {
+      err = local;
+      goto done;
+    }
     for (int q = 0; q < nb; q++) {
       const int64_t u = ds->u0 + b0 + q;
       rv_topk_init(&s->sel[q], s->heap + (size_t)q * RV_TOPK_CAPACITY(kmax), kmax);
-      s->cursor[q] = ds->train_ptr[u] - tr_base;
-      s->tcursor[q] = ds->test_ptr[u] - te_base;
+      s->cursor[q] = lower_bound(ds->train_idx, ds->train_ptr[u] - tr_base, ds->train_ptr[u + 1] - tr_base, i0);
+      s->tcursor[q] = lower_bound(ds->test_idx, ds->test_ptr[u] - te_base, ds->test_ptr[u + 1] - te_base, i0);
       if (!need_t) continue;
       for (int64_t e = ds->test_ptr[u] - te_base; e < ds->test_ptr[u + 1] - te_base; e++) {
         s->texact[e] = -INFINITY;
         s->gt[e] = s->eq[e] = 0;
         if (!need_auc) continue;
         const int32_t it = ds->test_idx[e];
-        rv_auc_bracket(s->users + (size_t)(b0 + q) * d, s->items + (size_t)it * d, d,
-                       s->sim == RV_SIM_EUCLIDEAN, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
-                       s->inorm2 ? s->inorm2[it] : 0.0f, &s->blo[e], &s->bhi[e]);
+        s->blo[e] = INFINITY, s->bhi[e] = -INFINITY; /* another shard's item: set by the row below */
+        if (it >= i0 && it < i1)
+          rv_auc_bracket(s->users + (size_t)(b0 + q) * d, s->items + (size_t)(it - i0) * d, d,
+                         s->sim == RV_SIM_EUCLIDEAN, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
+                         s->inorm2 ? s->inorm2[it - i0] : 0.0f, &s->blo[e], &s->bhi[e]);
       }
     }
-    for (int64_t t0 = 0; t0 < ni; t0 += T) {
-      const int nt = (int)(ni - t0 < T ? ni - t0 : T);
-      for (int p0 = 0; p0 < nb; p0 += RV_GEMM_ROWS) {
+    if (need_auc && s->shards > 1) {
+      const int64_t e0 = ds->test_ptr[ds->u0 + b0] - te_base, e1 = ds->test_ptr[ds->u0 + b0 + nb] - te_base;
+      RV_TRY(rv_row_minmax_f32(s->row, s->blo + e0, e1 - e0, MPI_MIN));
+      RV_TRY(rv_row_minmax_f32(s->row, s->bhi + e0, e1 - e0, MPI_MAX));
+    }
+    for (int64_t t0 = i0; t0 < i1 && !local; t0 += T) {
+      const int nt = (int)(i1 - t0 < T ? i1 - t0 : T);
+      for (int p0 = 0; p0 < nb && !local; p0 += RV_GEMM_ROWS) {
         const int np = nb - p0 < RV_GEMM_ROWS ? nb - p0 : RV_GEMM_ROWS;
         rv_score_block(s->sim, s->users + (size_t)(b0 + p0) * d, RV_GEMM_ROWS,
-                       s->items + (size_t)t0 * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
-                       s->inorm2 ? s->inorm2 + t0 : NULL, s->tile, T, 1);
+                       s->items + (size_t)(t0 - i0) * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
+                       s->inorm2 ? s->inorm2 + (t0 - i0) : NULL, s->tile, T, 1);
         for (int q = p0; q < p0 + np; q++) {
           float *row = s->tile + (size_t)(q - p0) * T;
           const int64_t u = ds->u0 + b0 + q;
@@ -192,9 +286,8 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
           rv_topk_push_row(&s->sel[q], row, nt, (int32_t)t0);
           if (need_hist) rv_hist_row(&s->hist, row, nt);
           if (need_auc && e1 > e0 &&
-              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, e0, s->gt,
-                              &s->amb) != 0)
-            RV_FAIL(RV_ERR_RUNTIME, "out of memory in the AUC pass");
+              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, e0, s->gt, &s->amb) != 0)
+            local = rv_error_set(RV_ERR_RUNTIME, "out of memory in the AUC pass");
           memset(row, 0, sizeof(float) * (size_t)nt); /* zero again for the next panel's sgemm */
         }
         /* Padding rows of a short last panel were scored too (zeros, or the
@@ -202,8 +295,16 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         for (int q = np; q < RV_GEMM_ROWS; q++) memset(s->tile + (size_t)q * T, 0, sizeof(float) * (size_t)nt);
       }
     }
-    if (need_auc) rv_auc_resolve(&s->amb, s->texact, s->gt, s->eq);
-    for (int q = 0; q < nb; q++) RV_TRY(finish_user(s, b0 + q, q, tr_base, te_base));
+    if (s->shards > 1) {
+      err = rv_error_agree(s->row, local);
+      if (err) goto done;
+    } else if (local) {
+      err = local;
+      goto done;
+    }
+    RV_TRY(close_block(s, b0, nb, tr_base, te_base));
+    if (s->leader)
+      for (int q = 0; q < nb && !local; q++) local = finish_user(s, b0 + q, s->lens[q], tr_base, te_base);
     if (show_progress && rank == 0) {
       const double now = MPI_Wtime();
       if (now - t_last >= 2.0 || b0 + nb == nu) {
@@ -214,6 +315,10 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
       }
     }
   }
+  if (s->shards > 1)
+    err = rv_error_agree(s->row, local);
+  else
+    err = local;
   if (need_hist) rv_hist_collect(&s->hist, s->hist_out);
 done:
   return err;

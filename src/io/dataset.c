@@ -139,6 +139,11 @@ static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr,
                            int64_t u1, const int32_t *idx, int64_t n_items, const char *noun);
 
 rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
+  return rv_dataset_open_shard(comm, path, 1, 0, 1, out);
+}
+
+rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, int shard, int tile,
+                               rv_dataset_t **out) {
   rv_err_t err = RV_OK;
   int rank;
   MPI_Comm_rank(comm, &rank);
@@ -160,12 +165,21 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   RV_AGREE(comm);
   err = check_header(f, ds);
   RV_AGREE(comm);
+  /* This rank's item shard: whole tiles, cut as evenly as tiles allow. */
+  const int64_t tiles = (ds->n_items + tile - 1) / tile;
+  if (n_shards > tiles)
+    err = rv_error_set(RV_ERR_USAGE, "%s: /items/embedding: --item-shards %d exceeds the %lld item tiles of %d items",
+                       path, n_shards, (long long)tiles, tile);
+  RV_AGREE(comm);
+  ds->i0 = tiles * shard / n_shards * tile;
+  ds->i1 = tiles * (shard + 1) / n_shards * tile;
+  if (ds->i1 > ds->n_items) ds->i1 = ds->n_items;
 
   /* Global arrays: sizes are bounded by the header checks above. */
   const size_t n1 = (size_t)ds->n_users + 1;
   ds->train_ptr = malloc(sizeof(int64_t) * n1);
   ds->test_ptr = malloc(sizeof(int64_t) * n1);
-  ds->items = malloc(sizeof(float) * (size_t)ds->n_items * (size_t)ds->dim);
+  ds->items = malloc(sizeof(float) * (size_t)(ds->i1 - ds->i0) * (size_t)ds->dim + 1);
   if (!ds->train_ptr || !ds->test_ptr || !ds->items)
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for %lld items x %d dims", path,
                        (long long)ds->n_items, ds->dim);
@@ -175,13 +189,13 @@ rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **out) {
   RV_AGREE(comm);
   err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1, ds->test_ptr);
   RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, 0, ds->n_items, ds->dim,
+  err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, ds->i0, ds->i1 - ds->i0, ds->dim,
                         ds->items);
   RV_AGREE(comm);
   /* Every rank holds the same arrays, so every rank reaches the same verdict. */
   err = check_indptr(path, "/train/indptr", ds->train_ptr, ds->n_users, ds->train_nnz);
   if (!err) err = check_indptr(path, "/test/indptr", ds->test_ptr, ds->n_users, ds->test_nnz);
-  if (!err) err = check_finite(path, "/items/embedding", ds->items, 0, ds->n_items, ds->dim);
+  if (!err) err = check_finite(path, "/items/embedding", ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
   RV_AGREE(comm);
   if (ds->has_categories) {
     ds->cat_ptr = malloc(sizeof(int64_t) * ((size_t)ds->n_items + 1));

@@ -17,7 +17,8 @@ typedef struct rv_dataset {
   /* Global, identical on every rank. */
   int64_t *train_ptr; /* n_users + 1 */
   int64_t *test_ptr;  /* n_users + 1 */
-  float *items;       /* n_items x dim, as stored */
+  float *items;       /* items [i0, i1) x dim, as stored (all items unless sharded) */
+  int64_t i0, i1;     /* this rank's item shard */
   int64_t *cat_ptr;   /* n_items + 1, NULL without /items/category */
   int32_t *cat_idx;   /* categories of each item, sorted */
   int n_categories;   /* 1 + the largest category index */
@@ -34,6 +35,12 @@ typedef struct rv_dataset {
  * and the item embeddings. Errors are agreed: every rank returns the same
  * code and message (exit code 3 for invalid data, 4 for I/O). */
 rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **ds);
+
+/* The same, reading only item shard `shard` of `n_shards`: whole tiles of
+ * `tile` items, tiles cut evenly (ds->i0, ds->i1). A usage error when there
+ * are fewer tiles than shards. rv_dataset_open reads every item. */
+rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, int shard, int tile,
+                               rv_dataset_t **ds);
 
 /* Collective on comm. Reads and validates users [u0, u1) (local; ranges of
  * the ranks need not cover anything in particular; empty is fine). */

@@ -139,19 +139,40 @@ static int cmp_key_desc(const void *pa, const void *pb) {
   return (a < b) - (a > b);
 }
 
-int rv_topk_finish(rv_topk_t *t, int32_t *items, float *scores) {
+int rv_topk_finish_keys(rv_topk_t *t, rv_topk_slot_t *keys) {
   if (t->n > t->k) select_largest(t->buf, t->n, t->k);
   const int n = t->n < t->k ? t->n : t->k;
   qsort(t->buf, (size_t)n, sizeof(rv_topk_slot_t), cmp_key_desc);
-  for (int r = 0; r < n; r++) {
-    items[r] = key_item(t->buf[r]);
-    scores[r] = key_score(t->buf[r]);
-  }
-  for (int r = n; r < t->k; r++) {
-    items[r] = -1;
-    scores[r] = NAN;
-  }
+  for (int r = 0; r < n; r++) keys[r] = t->buf[r];
+  for (int r = n; r < t->k; r++) keys[r] = 0;
   t->n = 0;
   t->thr = -INFINITY;
   return n;
+}
+
+int rv_topk_decode(const rv_topk_slot_t *keys, int k, int32_t *items, float *scores) {
+  int n = 0;
+  for (int r = 0; r < k; r++) {
+    if (keys[r] == 0) {
+      items[r] = -1;
+      scores[r] = NAN;
+    } else {
+      items[r] = key_item(keys[r]);
+      scores[r] = key_score(keys[r]);
+      n++;
+    }
+  }
+  return n;
+}
+
+void rv_topk_merge(const rv_topk_slot_t *a, const rv_topk_slot_t *b, int k, rv_topk_slot_t *out) {
+  int i = 0, j = 0;
+  for (int r = 0; r < k; r++) out[r] = a[i] >= b[j] ? a[i++] : b[j++];
+}
+
+int rv_topk_finish(rv_topk_t *t, int32_t *items, float *scores) {
+  /* Keys are written over the selector's own buffer (k <= capacity). */
+  rv_topk_slot_t *keys = t->buf;
+  rv_topk_finish_keys(t, keys);
+  return rv_topk_decode(keys, t->k, items, scores);
 }

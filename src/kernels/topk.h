@@ -51,6 +51,18 @@ void rv_topk_push_row(rv_topk_t *t, const float *s, int n, int32_t item0);
  * number selected. The selector is left empty. */
 int rv_topk_finish(rv_topk_t *t, int32_t *items, float *scores);
 
+/* The same selection as order keys, best first, padded with key 0 (below
+ * every candidate) to k. Returns the number selected; leaves it empty. */
+int rv_topk_finish_keys(rv_topk_t *t, rv_topk_slot_t *keys);
+
+/* Decodes k best-first keys (0 = empty: item -1, score NaN). Returns the
+ * number of candidates. */
+int rv_topk_decode(const rv_topk_slot_t *keys, int k, int32_t *items, float *scores);
+
+/* out = the best k of two best-first key lists of k (padded with 0) over
+ * disjoint item sets: the selection of their union. out aliases neither. */
+void rv_topk_merge(const rv_topk_slot_t *a, const rv_topk_slot_t *b, int k, rv_topk_slot_t *out);
+
 /* 1 if a ranks before b in receval's order. */
 static inline int rv_cand_better(rv_cand_t a, rv_cand_t b) {
   return a.score > b.score || (a.score == b.score && a.item < b.item);

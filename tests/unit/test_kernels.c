@@ -673,6 +673,41 @@ static void test_topk_random_vs_sort(void) {
   }
 }
 
+static void test_topk_merge_shards(void) {
+  /* A row cut into two item shards at a random point: the merge of the two
+   * shards' key lists equals the selection of the whole row, and decoding
+   * gives back the exact scores. Integer scores force ties across the cut. */
+  rv_rng_t r;
+  rv_rng_seed(&r, 4242, 7, 0);
+  float row[700];
+  rv_topk_slot_t st[RV_TOPK_CAPACITY(40)], ka[40], kb[40], km[40], kw[40];
+  int32_t it_m[40], it_w[40];
+  float sc_m[40], sc_w[40];
+  for (int trial = 0; trial < 100; trial++) {
+    const int n = (int)rv_rng_below(&r, 700) + 1, k = (int)rv_rng_below(&r, 40) + 1;
+    const int cut = (int)rv_rng_below(&r, (uint64_t)n + 1);
+    for (int j = 0; j < n; j++)
+      row[j] = rv_rng_below(&r, 8) == 0 ? -INFINITY : (float)rv_rng_below(&r, 6) - 2.5f;
+    rv_topk_t t;
+    rv_topk_init(&t, st, k);
+    rv_topk_push_row(&t, row, cut, 0);
+    rv_topk_finish_keys(&t, ka);
+    rv_topk_push_row(&t, row + cut, n - cut, cut);
+    rv_topk_finish_keys(&t, kb);
+    rv_topk_merge(ka, kb, k, km);
+    rv_topk_push_row(&t, row, n, 0);
+    rv_topk_finish_keys(&t, kw);
+    CU_ASSERT(memcmp(km, kw, sizeof(rv_topk_slot_t) * (size_t)k) == 0);
+    const int nm = rv_topk_decode(km, k, it_m, sc_m);
+    rv_topk_push_row(&t, row, n, 0);
+    const int nw = rv_topk_finish(&t, it_w, sc_w);
+    CU_ASSERT_EQUAL(nm, nw);
+    int ok = 1;
+    for (int q = 0; q < nw; q++) ok &= it_m[q] == it_w[q] && sc_m[q] == sc_w[q] && row[it_m[q]] == sc_m[q];
+    CU_ASSERT(ok);
+  }
+}
+
 /* ======================================================================== */
 /* Suite: accuracy                                                          */
 
@@ -1447,6 +1482,7 @@ int main(void) {
       {"nan_never_selected", test_topk_nan_never_selected},
       {"long_row_best_last", test_topk_long_row_best_last},
       {"increasing_and_constant", test_topk_increasing_and_constant},
+      {"merge_shards", test_topk_merge_shards},
       {"ties_long_row", test_topk_ties_long_row},
       {"tiles_equal_whole", test_topk_tiles_equal_whole},
       {"k_zero", test_topk_k_zero},
