@@ -210,6 +210,12 @@ done:
   return err;
 }
 
+/* A failure of one rank, agreed on the row (whose ranks meet in the same
+ * collectives) before the next one. */
+static rv_err_t settle(rv_eval_state_t *s, rv_err_t local) {
+  return s->shards > 1 ? rv_error_agree(s->row, local) : local;
+}
+
 rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
@@ -227,13 +233,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
 
   for (int64_t b0 = 0; b0 < nu; b0 += B) {
     const int nb = (int)(nu - b0 < B ? nu - b0 : B);
-    if (s->shards > 1) {
-      err = rv_error_agree(s->row, local);
-      if (err) goto done;
-    } else if (local) {
-      err = local;
-      goto done;
-    }
+    RV_TRY(settle(s, local));
     for (int q = 0; q < nb; q++) {
       const int64_t u = ds->u0 + b0 + q;
       rv_topk_init(&s->sel[q], s->heap + (size_t)q * RV_TOPK_CAPACITY(kmax), kmax);
@@ -295,13 +295,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         for (int q = np; q < RV_GEMM_ROWS; q++) memset(s->tile + (size_t)q * T, 0, sizeof(float) * (size_t)nt);
       }
     }
-    if (s->shards > 1) {
-      err = rv_error_agree(s->row, local);
-      if (err) goto done;
-    } else if (local) {
-      err = local;
-      goto done;
-    }
+    RV_TRY(settle(s, local));
     RV_TRY(close_block(s, b0, nb, tr_base, te_base));
     if (s->leader)
       for (int q = 0; q < nb && !local; q++) local = finish_user(s, b0 + q, s->lens[q], tr_base, te_base);
@@ -315,10 +309,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
       }
     }
   }
-  if (s->shards > 1)
-    err = rv_error_agree(s->row, local);
-  else
-    err = local;
+  err = settle(s, local);
   if (need_hist) rv_hist_collect(&s->hist, s->hist_out);
 done:
   return err;
