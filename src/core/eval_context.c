@@ -86,22 +86,30 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
   const int64_t nu = ds->u1 - ds->u0, ni = ds->i1 - ds->i0; /* this rank's item shard */
   /* Padded to whole panels with zero rows (scored, never read). */
   const int64_t padded = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
-  s->users = calloc((size_t)(padded * d + 1), sizeof(float));
+  if (ds->users) {
+    /* Grown in place to whole panels (realloc of a large block remaps its
+     * pages rather than copying them): one user slice in memory, not two. */
+    s->users = realloc(ds->users, sizeof(float) * (size_t)(padded * d + 1));
+    if (s->users) {
+      ds->users = NULL;
+      memset(s->users + nu * d, 0, sizeof(float) * (size_t)((padded - nu) * d + 1));
+    }
+  } else {
+    s->users = calloc((size_t)(padded * d + 1), sizeof(float));
+  }
   double *pool = malloc(sizeof(double) * (size_t)d);
   if (!s->users || !pool) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
   RV_AGREE(s->row);
-  if (ds->users) {
-    memcpy(s->users, ds->users, sizeof(float) * (size_t)(nu * d));
-    free(ds->users); /* the padded copy replaces it */
-    ds->users = NULL;
-  } else if (s->shards > 1) {
-    RV_TRY(pool_sharded(s, pool));
-  } else {
-    /* No user embeddings in the file: the mean of the user's train items. */
-    const int64_t base = ds->train_ptr[ds->u0];
-    for (int64_t u = ds->u0; u < ds->u1; u++)
-      rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
-                   ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+  if (!ds->has_user_embeddings) {
+    if (s->shards > 1) {
+      RV_TRY(pool_sharded(s, pool));
+    } else {
+      /* No user embeddings in the file: the mean of the user's train items. */
+      const int64_t base = ds->train_ptr[ds->u0];
+      for (int64_t u = ds->u0; u < ds->u1; u++)
+        rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
+                     ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+    }
   }
   /* Unit item vectors: scored directly for cosine (normalised in place, the
    * raw ones are not needed once users are pooled); otherwise a copy, made

@@ -331,7 +331,11 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   RV_TRY(rv_eval_prepare(comm, s));
   t_prep = MPI_Wtime() - t0 - t_read;
 
-  err = rv_eval_score(s, rank, job->progress || isatty(STDERR_FILENO));
+  const int progress = job->progress || isatty(STDERR_FILENO);
+  if (progress && rank == 0)
+    fprintf(stderr, "receval: eval: read %.2f s, prepare %.2f s; scoring %lld users x %lld items on %d ranks\n",
+            t_read, t_prep, (long long)ds->n_users, (long long)ds->n_items, nranks);
+  err = rv_eval_score(s, rank, progress);
   RV_AGREE(comm);
   t_score = MPI_Wtime() - t0 - t_read - t_prep;
 
@@ -374,6 +378,9 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   const double tmax[6] = {rv_allmax_double(comm, t_read),  rv_allmax_double(comm, t_prep),
                           rv_allmax_double(comm, t_score), rv_allmax_double(comm, t_reduce),
                           rv_allmax_double(comm, t_write), rv_allmax_double(comm, MPI_Wtime() - t0)};
+  if (progress && rank == 0)
+    fprintf(stderr, "receval: eval: scoring %.2f s, reductions %.2f s, results.h5 %.2f s; writing reports\n",
+            t_score, t_reduce, t_write);
   if (rank == 0) err = write_reports(s, checksum, tmax, nranks, grid_users, out);
   RV_AGREE(comm);
   wrote_tmp = 0;

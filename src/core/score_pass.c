@@ -302,9 +302,11 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
     if (show_progress && rank == 0) {
       const double now = MPI_Wtime();
       if (now - t_last >= 2.0 || b0 + nb == nu) {
-        const double rate = (double)(b0 + nb) / (now - t_start + 1e-9);
-        fprintf(stderr, "receval: eval: rank 0 scored %lld/%lld users, %.0f users/s, ETA %.0f s\n",
-                (long long)(b0 + nb), (long long)nu, rate, (double)(nu - b0 - nb) / rate);
+        /* Ranges are balanced by cost: rank 0's share stands for the job's. */
+        const double frac = (double)(b0 + nb) / (double)nu, el = now - t_start;
+        const double all = frac * (double)ds->n_users;
+        fprintf(stderr, "receval: eval: scoring %5.1f%%, ~%.0f/%lld users, %.0f users/s, ETA %.0f s\n",
+                100.0 * frac, all, (long long)ds->n_users, all / (el + 1e-9), el / frac - el);
         t_last = now;
       }
     }
