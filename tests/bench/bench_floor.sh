@@ -11,8 +11,12 @@
 #            reduce, write (report timings "total")
 #   faiss    Faiss IndexFlatIP search alone (no seen-item filtering, no
 #            metrics), as many threads as ranks
+#   rss      receval's peak resident memory, largest rank (MB)
+#   old      optional: another receval build (RECEVAL_OLD) in the same rounds,
+#            to measure what a change bought
 # Usage: bench_floor.sh RECEVAL FLOOR [WORKDIR] [REPS]
-# Env: USERS ITEMS DIMS KS RANKS_LIST (defaults 100000 50000 "64 128 384" "10 100" "1 2")
+# Env: USERS ITEMS DIMS KS RANKS_LIST (defaults 100000 50000 "64 128 384" "10 100" "1 2"),
+#      RECEVAL_OLD, SHARDS (e.g. "1 2": item-shard runs at 2 ranks, last dimension, first k)
 set -euo pipefail
 RECEVAL=$1 FLOOR=$2 WORK=${3:-/tmp/receval-bench} REPS=${4:-3}
 USERS=${USERS:-100000} ITEMS=${ITEMS:-50000} DIMS=${DIMS:-"64 128 384"} KS=${KS:-"10 100"}
@@ -26,26 +30,58 @@ med() { "$PY" -c "import statistics,sys;print(statistics.median(map(float,sys.ar
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $USERS users x $ITEMS items; cosine; metrics precision,recall,ndcg; medians of $REPS"
 echo "receval: $("$RECEVAL" version)"
 echo
-echo "| d | k | ranks | floor s | receval score s | receval total s | faiss s | score/floor | total/floor | faiss/floor |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+OLD=${RECEVAL_OLD:-}
+SHARDS=${SHARDS:-}
+# receval eval with peak RSS per rank; prints "score total rss_mb"
+receval_run() { # BIN NP K [ARGS...]
+  local bin=$1 np=$2 k=$3; shift 3
+  mpirun -np "$np" /usr/bin/time -f "rv_rss_kb %M" "$bin" eval "$DATA" --out out_floor --k "$k" \
+    --metrics precision,recall,ndcg "$@" 2> rss.log >/dev/null
+  local rss; rss=$(awk '/rv_rss_kb/ {if ($2 > m) m = $2} END {print m / 1024}' rss.log)
+  "$PY" -c "import json;t=json.load(open('out_floor/report.json'))['timings_seconds'];print(t['score'],t['total'],$rss)"
+}
+echo "| d | k | ranks | floor s | receval score s | receval total s | faiss s | score/floor | total/floor | faiss/floor | rss MB/rank |${OLD:+ old score s | old/floor |}"
+echo "|---|---|---|---|---|---|---|---|---|---|---|${OLD:+---|---|}"
 for d in $DIMS; do
   DATA=floor_${USERS}_${ITEMS}_${d}.h5
   [ -f "$DATA" ] || mpirun -np 2 "$RECEVAL" gen "$DATA" --users "$USERS" --items "$ITEMS" --dim "$d" --seed 1 >/dev/null
   for np in $RANKS_LIST; do
     for k in $KS; do
-      F="" S="" T="" X=""
+      F="" S="" T="" X="" R="" O=""
       for _ in $(seq "$REPS"); do
         F+="$(mpirun -np "$np" "$FLOOR" "$DATA" 1 | awk '{print $3}') "
-        mpirun -np "$np" "$RECEVAL" eval "$DATA" --out out_floor --k "$k" --metrics precision,recall,ndcg >/dev/null
-        read -r sc to < <("$PY" -c "import json;t=json.load(open('out_floor/report.json'))['timings_seconds'];print(t['score'],t['total'])")
-        S+="$sc " T+="$to "
+        read -r sc to rss < <(receval_run "$RECEVAL" "$np" "$k")
+        S+="$sc " T+="$to " R+="$rss "
+        if [ -n "$OLD" ]; then read -r sc to rss < <(receval_run "$OLD" "$np" "$k"); O+="$sc "; fi
         if [ $HAVE_FAISS = 1 ]; then
           X+="$("$PY" "$HERE/faiss_search.py" "$DATA" "$k" "$np" 1 | awk '{print $2}') "
         fi
       done
-      f=$(med $F) s=$(med $S) t=$(med $T) x=nan
+      f=$(med $F) s=$(med $S) t=$(med $T) r=$(med $R) x=nan o=nan
       [ $HAVE_FAISS = 1 ] && x=$(med $X)
-      "$PY" -c "f,s,t,x=$f,$s,$t,float('$x');print('| $d | $k | $np | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |'%(f,s,t,x,s/f,t/f,x/f))"
+      [ -n "$OLD" ] && o=$(med $O)
+      "$PY" -c "
+f,s,t,x,r,o=$f,$s,$t,float('$x'),$r,float('$o')
+row='| $d | $k | $np | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |'%(f,s,t,x,s/f,t/f,x/f,r)
+if '$OLD': row+=' %.2f | %.2f |'%(o,o/f)
+print(row)"
     done
   done
 done
+# Item sharding: memory per rank falls with the shards; results are identical
+# (tests/e2e/sharding.sh), time is the cost of the row merge and of scoring
+# fewer items per call.
+if [ -n "$SHARDS" ]; then
+  set -- $KS
+  echo
+  echo "| d | k | ranks | item shards | receval score s | receval total s | rss MB/rank |"
+  echo "|---|---|---|---|---|---|---|"
+  for pi in $SHARDS; do
+    S="" T="" R=""
+    for _ in $(seq "$REPS"); do
+      read -r sc to rss < <(receval_run "$RECEVAL" 2 "$1" --item-shards "$pi")
+      S+="$sc " T+="$to " R+="$rss "
+    done
+    "$PY" -c "print('| $d | $1 | 2 | $pi | %.2f | %.2f | %.0f |' % ($(med $S), $(med $T), $(med $R)))"
+  done
+fi
