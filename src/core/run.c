@@ -15,7 +15,7 @@ static void usage(FILE *out) {
           "\n"
           "commands:\n"
           "  eval DATASET.h5 --out DIR [--k 10,20] [--similarity cosine|dot|euclidean]\n"
-          "                  [--keep-seen] [--block-users B] [--metrics LIST|all]\n"
+          "                  [--keep-seen] [--block-users B] [--metrics LIST|all] [--item-shards P]\n"
           "  gen OUT.h5 --users U --items N --dim D [--seed S]   synthetic data, planted structure\n"
           "  version\n"
           "\n"
