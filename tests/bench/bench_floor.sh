@@ -11,6 +11,8 @@
 #            reduce, write (report timings "total")
 #   faiss    Faiss IndexFlatIP search alone (no seen-item filtering, no
 #            metrics), as many threads as ranks
+#   cpu      score/floor in CPU seconds (scoring phase vs the tiled sgemm loop,
+#            slowest rank each): less disturbed by other load than wall times
 #   rss      receval's peak resident memory, largest rank (MB)
 #   old      optional: another receval build (RECEVAL_OLD) in the same rounds,
 #            to measure what a change bought
@@ -38,31 +40,32 @@ receval_run() { # BIN NP K [ARGS...]
   mpirun -np "$np" /usr/bin/time -f "rv_rss_kb %M" "$bin" eval "$DATA" --out out_floor --k "$k" \
     --metrics precision,recall,ndcg "$@" 2> rss.log >/dev/null
   local rss; rss=$(awk '/rv_rss_kb/ {if ($2 > m) m = $2} END {print m / 1024}' rss.log)
-  "$PY" -c "import json;t=json.load(open('out_floor/report.json'))['timings_seconds'];print(t['score'],t['total'],$rss)"
+  "$PY" -c "import json;t=json.load(open('out_floor/report.json'))['timings_seconds'];print(t['score'],t['total'],$rss,t.get('score_cpu','nan'))"
 }
-echo "| d | k | ranks | floor s | receval score s | receval total s | faiss s | score/floor | total/floor | faiss/floor | rss MB/rank |${OLD:+ old score s | old/floor |}"
-echo "|---|---|---|---|---|---|---|---|---|---|---|${OLD:+---|---|}"
+echo "| d | k | ranks | floor s | receval score s | receval total s | faiss s | score/floor | total/floor | faiss/floor | cpu score/floor | rss MB/rank |${OLD:+ old score s | old/floor |}"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|${OLD:+---|---|}"
 for d in $DIMS; do
   DATA=floor_${USERS}_${ITEMS}_${d}.h5
   [ -f "$DATA" ] || mpirun -np 2 "$RECEVAL" gen "$DATA" --users "$USERS" --items "$ITEMS" --dim "$d" --seed 1 >/dev/null
   for np in $RANKS_LIST; do
     for k in $KS; do
-      F="" S="" T="" X="" R="" O=""
+      F="" FC="" S="" SC="" T="" X="" R="" O=""
       for _ in $(seq "$REPS"); do
-        F+="$(mpirun -np "$np" "$FLOOR" "$DATA" 1 | awk '{print $3}') "
-        read -r sc to rss < <(receval_run "$RECEVAL" "$np" "$k")
-        S+="$sc " T+="$to " R+="$rss "
-        if [ -n "$OLD" ]; then read -r sc to rss < <(receval_run "$OLD" "$np" "$k"); O+="$sc "; fi
+        line=$(mpirun -np "$np" "$FLOOR" "$DATA" 1)
+        F+="$(sed 's/.*tiled=\([0-9.]*\).*/\1/' <<<"$line") " FC+="$(sed 's/.*tiled_cpu=\([0-9.]*\).*/\1/' <<<"$line") "
+        read -r sc to rss cpu < <(receval_run "$RECEVAL" "$np" "$k")
+        S+="$sc " T+="$to " R+="$rss " SC+="$cpu "
+        if [ -n "$OLD" ]; then read -r sc to rss cpu < <(receval_run "$OLD" "$np" "$k"); O+="$sc "; fi
         if [ $HAVE_FAISS = 1 ]; then
           X+="$("$PY" "$HERE/faiss_search.py" "$DATA" "$k" "$np" 1 | awk '{print $2}') "
         fi
       done
-      f=$(med $F) s=$(med $S) t=$(med $T) r=$(med $R) x=nan o=nan
+      f=$(med $F) s=$(med $S) t=$(med $T) r=$(med $R) fc=$(med $FC) sc=$(med $SC) x=nan o=nan
       [ $HAVE_FAISS = 1 ] && x=$(med $X)
       [ -n "$OLD" ] && o=$(med $O)
       "$PY" -c "
-f,s,t,x,r,o=$f,$s,$t,float('$x'),$r,float('$o')
-row='| $d | $k | $np | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |'%(f,s,t,x,s/f,t/f,x/f,r)
+f,s,t,x,r,o,fc,sc=$f,$s,$t,float('$x'),$r,float('$o'),$fc,$sc
+row='| $d | $k | $np | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |'%(f,s,t,x,s/f,t/f,x/f,sc/fc,r)
 if '$OLD': row+=' %.2f | %.2f |'%(o,o/f)
 print(row)"
     done
@@ -79,7 +82,7 @@ if [ -n "$SHARDS" ]; then
   for pi in $SHARDS; do
     S="" T="" R=""
     for _ in $(seq "$REPS"); do
-      read -r sc to rss < <(receval_run "$RECEVAL" 2 "$1" --item-shards "$pi")
+      read -r sc to rss cpu < <(receval_run "$RECEVAL" 2 "$1" --item-shards "$pi")
       S+="$sc " T+="$to " R+="$rss "
     done
     "$PY" -c "print('| $d | $1 | 2 | $pi | %.2f | %.2f | %.0f |' % ($(med $S), $(med $T), $(med $R)))"
