@@ -45,7 +45,8 @@ SlurmctldHost=head($RV_NET.254)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$D/munge/munge.socket
+# cred_expire: a requeued job may start again after 10 s (default 120 s)
+AuthInfo=socket=$D/munge/munge.socket,cred_expire=10
 CryptoType=crypto/munge
 StateSaveLocation=$D/state
 SlurmdSpoolDir=$D/spool/%n

@@ -83,21 +83,20 @@ check sweep_task2_equals_mpirun "$PY" "$HERE/../e2e/py/compare_runs.py" ref_othe
 check sweep_failed_task_message grep -q "absent.h5: cannot open" sweep/task_3.out
 check sweep_array_states bash -c "X() { '$CLUSTER_BIN/exec.sh' \"\$@\"; }; [ \$(X scontrol -o show job $arr | grep -c 'JobState=COMPLETED') = 3 ]"
 
-if [ -f "$JOBS/scaling.sbatch" ]; then
-  check scaling_sbatch SUBMIT --timeout 240 -N2 --ntasks-per-node=2 -o scaling.out \
-    "$JOBS/scaling.sbatch" scaling --users 4000 --items 1000 --dim 16 --ranks 1,2,4 --reps 1
-  check scaling_rows "$PY" - <<PYEOF
+# ---- scaling.sbatch: strong and weak runs at 1, 2, 4 ranks ----
+check scaling_sbatch SUBMIT --timeout 240 -N2 --ntasks-per-node=2 -o scaling.out \
+  "$JOBS/scaling.sbatch" scaling --users 4000 --items 1000 --dim 16 --ranks 1,2,4 --reps 1
+check scaling_rows "$PY" - <<PYEOF
 import csv
 rows = list(csv.DictReader(open("scaling/scaling.tsv"), delimiter="\t"))
 got = sorted((r["mode"], int(r["ranks"])) for r in rows)
 assert got == sorted((m, n) for m in ("strong", "weak") for n in (1, 2, 4)), got
 for r in rows:
-    assert float(r["total_s"]) > 0 and float(r["score_s"]) >= 0, r
-    assert int(r["users"]) == (4000 if r["mode"] == "strong" else 4000 * int(r["ranks"])), r
+  assert float(r["total_s"]) > 0 and float(r["score_s"]) >= 0, r
+  assert int(r["users"]) == (4000 if r["mode"] == "strong" else 4000 * int(r["ranks"])), r
 print(len(rows), "rows")
 PYEOF
-  check scaling_strong_identical "$PY" "$HERE/../e2e/py/compare_runs.py" scaling/strong_np1_r1 scaling/strong_np2_r1 scaling/strong_np4_r1
-fi
+check scaling_strong_identical "$PY" "$HERE/../e2e/py/compare_runs.py" scaling/strong_np1_r1 scaling/strong_np2_r1 scaling/strong_np4_r1
 
 # ---- a rank killed: FAILED within seconds, a clear message, no report ----
 job=$(X sbatch --parsable -N2 --ntasks-per-node=2 -o kill.out "$JOBS/eval.sbatch" big.h5 killed --k 10 --metrics all)
