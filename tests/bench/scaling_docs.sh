@@ -23,7 +23,7 @@ cat meas/scaling.md
 
 # 2. memory per rank
 printf 'ranks\tusers\titems\tdim\tk\tcols\tnnz_per_user\tmaxrss_kb\n' > mem.tsv
-for shape in "10000 160000" "400000 1000" "40000 20000"; do
+for shape in "2000 100" "10000 160000" "400000 1000" "40000 20000"; do
   read -r u i <<<"$shape"
   data=mem_u${u}_i$i.h5
   [ -f "$data" ] || mpirun -np 2 "$RECEVAL" gen "$data" --users "$u" --items "$i" --dim 64 --seed 1 >/dev/null

@@ -56,15 +56,15 @@ def mem_rank(U, I, d, P, nk=NK, kmax=KMAX, cols=COLS, nnz_u=NNZ_U, base=0.0):
     return (base + I * d * 4 + 16 * U + I * (8 * nk + 16)
             + (U / P) * (4 * d + 8 * kmax + 8 * cols + 12 * nnz_u) + 2 * 2**20)
 mem = list(csv.DictReader(open(f"{WORK}/mem.tsv"), delimiter="\t"))
-# base: the smallest run's RSS minus its modelled data (libraries, MPI, HDF5 buffers)
-m0 = min(mem, key=lambda r: int(r["items"]) * int(r["users"]))
+# base: the tiny run's RSS minus its modelled data (libraries, MPI, HDF5 buffers)
+m0 = min(mem, key=lambda r: int(r["items"]) + int(r["users"]))
 def m_args(r):
     return dict(U=int(r["users"]), I=int(r["items"]), d=int(r["dim"]), P=int(r["ranks"]),
                 nk=len(r["k"].split(",")), kmax=max(map(int, r["k"].split(","))), cols=int(r["cols"]),
                 nnz_u=float(r["nnz_per_user"]))
 BASE = float(m0["maxrss_kb"]) * 1024 - mem_rank(**m_args(m0))
 print("\n## Memory per rank (max RSS, `/usr/bin/time`)\n")
-print(f"Fitted: base {BASE/2**20:.0f} MiB per rank (libraries, MPI, HDF5) from the smallest run.\n")
+print(f"Fitted: base {BASE/2**20:.0f} MiB per rank (libraries, MPI, HDF5) from the tiny run; the other rows are predictions.\n")
 print("| ranks | users | items | dim | measured MiB | model MiB | ratio |")
 print("|---|---|---|---|---|---|---|")
 for r in mem:
@@ -99,6 +99,7 @@ def project(N, U, I, shards=1):
     return t_score, t_read, t_red, t_write, mem
 
 print(f"\n## Projection: {C} ranks per node, d = {D}, k = {KP}, {NNZ_P} train items per user\n")
+print(f"Budget {BUDGET/1e9:.1f} GB per rank (80% of {NODE_MEM/1e9:.0f} GB over {C} ranks).\n")
 print("| users | items | nodes | score s | read s | reduce s | write s | total s | GB per rank | item shards needed |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for U in (10**6, 10**8):
@@ -106,13 +107,13 @@ for U in (10**6, 10**8):
         with open(f"{WORK}/proj_u{U}_i{I}.dat", "w") as f:
             f.write("# nodes total_s score_s read_s reduce_s write_s mem_gb shards\n")
             for N in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
-                ts, tr, tx, tw, mem = project(N, U, I)
-                shards = 1
-                while mem > BUDGET and shards < C:
-                    shards *= 2
-                    ts, tr, tx, tw, mem = project(N, U, I, shards)
+                # the fewest item shards (powers of 2, at most the ranks of a node) that fit the budget
+                fits = [(sh, project(N, U, I, sh)) for sh in (1, 2, 4, 8, 16, 32, 64)]
+                fits = [x for x in fits if x[1][4] <= BUDGET]
+                shards, (ts, tr, tx, tw, mem) = fits[0] if fits else (0, project(N, U, I))
                 tot = ts + tr + tx + tw
-                f.write(f"{N} {tot:.6g} {ts:.6g} {tr:.6g} {tx:.6g} {tw:.6g} {mem/1e9:.4g} {shards}\n")
+                f.write(f"{N} {tot if shards else float('nan'):.6g} {ts:.6g} {tr:.6g} {tx:.6g} {tw:.6g} {mem/1e9:.4g} {shards}\n")
                 if N in (1, 8, 64, 1024):
+                    need = "-" if shards == 1 else (str(shards) if shards else "does not fit")
                     print(f"| {U:.0e} | {I:.0e} | {N} | {ts:.3g} | {tr:.3g} | {tx:.3g} | {tw:.3g} | {tot:.3g} | "
-                          f"{mem/1e9:.2f} | {shards if shards > 1 else '-'} |")
+                          f"{mem/1e9:.2f} | {need} |")
