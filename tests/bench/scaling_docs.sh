@@ -9,17 +9,40 @@
 # Env: USERS ITEMS DIM REPS for step 1 (defaults 40000 20000 64 3).
 set -euo pipefail
 RECEVAL=$(realpath "$1") WORK=${2:-/tmp/receval-scaling} HERE=$(cd "$(dirname "$0")" && pwd)
-PLOTS=${3:-$HERE/../../docs/img}
+PLOTS=$(realpath -m "${3:-$HERE/../../docs/img}")
 PY=${RV_PYTHON3:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1 OMPI_MCA_rmaps_base_oversubscribe=1
 [ "$(id -u)" != 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$WORK" && cd "$WORK"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee machine.txt
 
+# 0. the bare sgemm rate of one thread at receval's panel shape (256 users x d x 2048
+#    items) per CPU second (a busy machine does not inflate CPU time), best of 5,
+#    through numpy on the same OpenBLAS: the model's yardstick
+OPENBLAS_NUM_THREADS=1 "$PY" - "${DIM:-64}" > sgemm.txt <<'PYEOF'
+import sys, time
+import numpy as np
+d = int(sys.argv[1])
+rng = np.random.default_rng(1)
+a = rng.standard_normal((256, d), dtype=np.float32)
+b = rng.standard_normal((d, 2048), dtype=np.float32)
+reps, best = 200, float("inf")
+for _ in range(5):
+    t = time.process_time()
+    for _ in range(reps):
+        a @ b
+    best = min(best, (time.process_time() - t) / reps)
+print(2 * 256 * d * 2048 / best)
+PYEOF
+echo "sgemm (one thread, 256 x ${DIM:-64} x 2048, best of 5): $(cat sgemm.txt) flop per CPU second"
+
 # 1. scaling runs
 RECEVAL=$RECEVAL RV_LAUNCH=mpirun bash "$HERE/../../jobs/scaling.sbatch" meas \
   --users "${USERS:-40000}" --items "${ITEMS:-20000}" --dim "${DIM:-64}" --ranks 1,2 --reps "${REPS:-3}" --k 10
 cat meas/scaling.md
+# ... and the fixed cost of a run (MPI start, libraries, opening files): a tiny dataset
+RECEVAL=$RECEVAL RV_LAUNCH=mpirun bash "$HERE/../../jobs/scaling.sbatch" tiny \
+  --users 256 --items 100 --dim "${DIM:-64}" --ranks 1,2 --reps "${REPS:-3}" --k 10 --modes strong
 
 # 2. memory per rank
 printf 'ranks\tusers\titems\tdim\tk\tcols\tnnz_per_user\tmaxrss_kb\n' > mem.tsv
