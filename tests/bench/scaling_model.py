@@ -103,11 +103,11 @@ def project(N, U, I, shards=1):
               + U * (4 * D + 12 * NNZ_P) / min(B_FS, N * B_NODE))
     m = I * (8 * NKP + 16)
     t_red = (2 * math.log2(N) * ALPHA + 2 * (N - 1) / N * m / B_NODE) if N > 1 else m / 10e9
-    if shards > 1:   # top-k lists merged across the item communicator per user block
+    if shards > 1:   # per block, the rows' top-k keys merged across the shards (--item-shards)
         t_red += 2 * (U / Pu) * KP * 8 / B_NODE * math.log2(shards)
     t_write = U * KP * 8 / min(B_FS, N * B_NODE)
-    # a rank holds its item shard, whole row pointers, the shard's exposure counts, its users' data
-    mem = (BASE + item_bytes + 16 * U + Is * (8 * NKP + 16)
+    # a rank holds its item shard, whole row pointers, exposure counts over all items, its users' data
+    mem = (BASE + item_bytes + 16 * U + I * (8 * NKP + 16)
            + (U / Pu) * (4 * D + 8 * KP + 8 * COLSP + 12 * NNZ_P) + 2 * 2**20)
     return t_score, t_read, t_red, t_write, mem
 

@@ -2,8 +2,10 @@
 # The job scripts on a real Slurm: a local 2-node cluster (cluster/local),
 # each node a network namespace with its own address, MPI ranks on different
 # nodes talking TCP. Checks:
-#  - eval.sbatch on 2 nodes (2 and 4 ranks): COMPLETED, results bitwise equal
-#    to mpirun's at 1 and 3 ranks (report metrics and counts, every results.h5 dataset);
+#  - eval.sbatch on 2 nodes (2 and 4 ranks, and 4 ranks as 2 user ranges x 2
+#    item shards with each range's shards on different nodes): COMPLETED,
+#    results bitwise equal to mpirun's at 1 and 3 ranks (report metrics and
+#    counts, every results.h5 dataset);
 #  - sweep.sbatch: a 4-task array (2 datasets, several cutoffs/similarities, one
 #    task with a missing dataset) and its afterany summary job: the summary
 #    lists every task with its Slurm state, the values equal each task's
@@ -41,6 +43,10 @@ for layout in 1 2; do
   check "eval_sbatch_${layout}pn_two_nodes" test "$(job_field "$job" NodeList)" = "node[1-2]" -a "$(job_field "$job" NumTasks)$(job_field "$job" ProcCnt)" != ""
   check "eval_sbatch_${layout}pn_equals_mpirun" "$PY" "$HERE/../e2e/py/compare_runs.py" ref_np1 ref_np3 "$d"
 done
+# Item shards across nodes: a 2 x 2 grid, each user range's two shards on different nodes.
+check eval_sbatch_shards SUBMIT --timeout 180 -N2 --ntasks-per-node=2 --distribution=cyclic -o shards.out \
+  "$JOBS/eval.sbatch" small.h5 slurm_eval_shards --k 5,10 --metrics all --item-shards 2
+check eval_sbatch_shards_equals_mpirun "$PY" "$HERE/../e2e/py/compare_runs.py" ref_np1 slurm_eval_shards
 # A finished OUTDIR is not overwritten by accident.
 check eval_sbatch_refuses_finished bash -c "! '$CLUSTER_BIN/submit.sh' --timeout 60 -N1 -n1 -o again.out '$JOBS/eval.sbatch' small.h5 slurm_eval_2pn && grep -q 'exists (a finished run)' again.out"
 
