@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # receval job environment: the ONE place to adapt the job scripts to a site.
 # Sourced by eval.sbatch, sweep.sbatch, scaling.sbatch and train.sbatch.
 # Edit the module lines for your cluster (names differ between sites; `module

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the local-cluster scripts (sourced). One cluster = one name:
 #   RV_CLUSTER      name prefix of its network namespaces [default: rvslurm]
 #   RV_CLUSTER_DIR  its private folder: config, keys, state, logs [default: /tmp/$RV_CLUSTER]

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the Slurm end-to-end scripts (sourced after tests/e2e/lib.sh).
 # Expects RECEVAL, WORK and RV_CLUSTER. Skips (exit 77) where a local cluster
 # cannot run: not root, or (outside CI) Slurm/munge not installed. Defines:
