@@ -44,9 +44,16 @@ for layout in 1 2; do
   check "eval_sbatch_${layout}pn_equals_mpirun" "$PY" "$HERE/../e2e/py/compare_runs.py" ref_np1 ref_np3 "$d"
 done
 # Item shards across nodes: a 2 x 2 grid, each user range's two shards on different nodes.
+# (shards are whole tiles of 2048 items: this catalogue has 3)
+check gen_shards run 2 "$RECEVAL" gen shards.h5 --users 1200 --items 5000 --dim 16 --seed 24 --categories 4
+check ref_shards run 1 "$RECEVAL" eval shards.h5 --out ref_shards --k 5,10 --metrics all
 check eval_sbatch_shards SUBMIT --timeout 180 -N2 --ntasks-per-node=2 --distribution=cyclic -o shards.out \
-  "$JOBS/eval.sbatch" small.h5 slurm_eval_shards --k 5,10 --metrics all --item-shards 2
-check eval_sbatch_shards_equals_mpirun "$PY" "$HERE/../e2e/py/compare_runs.py" ref_np1 slurm_eval_shards
+  "$JOBS/eval.sbatch" shards.h5 slurm_eval_shards --k 5,10 --metrics all --item-shards 2
+check eval_sbatch_shards_equals_mpirun "$PY" "$HERE/../e2e/py/compare_runs.py" ref_shards slurm_eval_shards
+# The same launch path places ranks 0 and 1 (user range 0's two shards) on different nodes.
+check shards_layout SUBMIT --timeout 60 -N2 --ntasks-per-node=2 --distribution=cyclic -o layout.out \
+  --wrap 'srun --mpi=pmix bash -c "echo rank \$SLURM_PROCID \$(hostname)"'
+check shards_layout_cross_node bash -c "grep -qx 'rank 0 node1' layout.out && grep -qx 'rank 1 node2' layout.out"
 # A finished OUTDIR is not overwritten by accident.
 check eval_sbatch_refuses_finished bash -c "! '$CLUSTER_BIN/submit.sh' --timeout 60 -N1 -n1 -o again.out '$JOBS/eval.sbatch' small.h5 slurm_eval_2pn && grep -q 'exists (a finished run)' again.out"
 
