@@ -231,7 +231,11 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const int64_t nu = ds->u1 - ds->u0, ni = ds->n_items;
-  const int d = ds->dim, B = (s->job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int d = ds->dim;
+  /* Per-block scratch for the users of a block: no more than this rank has. */
+  const int64_t B_job = (s->job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int64_t nu_pad = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+  const int B = (int)(B_job < nu_pad ? B_job : nu_pad > 0 ? nu_pad : 1);
   const int64_t n_test_local = ds->test_ptr[ds->u1] - ds->test_ptr[ds->u0];
   err = prepare_vectors(s);
   RV_AGREE(comm);
@@ -260,7 +264,7 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
   if (s->vals) /* users this rank does not measure (not the row's leader) stay NaN */
     for (int64_t q = 0; q < s->ncols * nu; q++) s->vals[q] = NAN;
-  s->keys = malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)(s->kmax + 1));
+  s->keys = s->shards > 1 ? malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)(s->kmax + 1)) : NULL;
   s->lens = malloc(sizeof(int) * (size_t)B);
   s->remap = malloc(sizeof(int32_t) * (size_t)(s->kmax + 1));
   s->blo = malloc(sizeof(float) * (size_t)(n_test_local + 1));
@@ -283,7 +287,7 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->prof_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->pair_cos = malloc(sizeof(double) * (size_t)(s->kmax + 1));
   s->sumvec = malloc(sizeof(double) * (size_t)d);
-  if (err == RV_OK && (!s->keys || !s->lens || !s->remap || !s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
+  if (err == RV_OK && ((s->shards > 1 && !s->keys) || !s->lens || !s->remap || !s->tile || !s->heap || !s->sel || !s->cursor || !s->tcursor || !s->top_items ||
       !s->top_scores || !s->vals || !s->blo || !s->bhi || !s->texact || !s->gt ||
       !s->eq || !s->exposure || !s->mom || !s->gain || !s->ideal || !s->dscratch ||
       !s->iscratch || !s->profile || !s->prof_cos || !s->pair_cos || !s->sumvec))

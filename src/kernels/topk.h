@@ -2,7 +2,7 @@
  *
  * Order: higher score first; equal scores by the smaller item index (a total
  * order, so the selection is unique). A selector keeps a threshold, the
- * score of the k-th best candidate once it has seen k, and appends every
+ * score of the k-th best candidate at its last purge, and appends every
  * candidate above it to a buffer of RV_TOPK_CAPACITY(k) slots; when the
  * buffer is full it keeps the best k (a selection in linear time) and raises
  * the threshold. Almost every score is rejected by one vector compare, and
@@ -36,7 +36,7 @@ typedef struct rv_topk {
   int k;
   int cap;
   int n;     /* candidates held, <= cap */
-  float thr; /* -INFINITY until k were seen, then the k-th best score */
+  float thr; /* -INFINITY until the first purge, then the k-th best score seen by the last purge */
 } rv_topk_t;
 
 /* Starts an empty selector over caller-owned storage of RV_TOPK_CAPACITY(k)
