@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/jobspec.h"
 #include "cli/options.h"
 #include "comm/bcast.h"
 #include "core/evaluate.h"
 #include "metrics/registry.h"
-
-#define RV_MAX_K 64
 
 static const rv_option_t eval_options[] = {
     {"out", "DIR", "output directory (created if missing; required)", NULL},
@@ -65,12 +64,14 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
              synopsis);
   const char *outdir = rv_arg_str(&a, "out");
   RV_REQUIRE(outdir && *outdir, RV_ERR_USAGE, "receval eval: --out DIR is required");
+  RV_REQUIRE(strlen(outdir) <= RV_MAX_PATH && strlen(a.pos[0]) <= RV_MAX_PATH, RV_ERR_USAGE,
+             "receval eval: DATASET and --out DIR must be at most %d bytes long", RV_MAX_PATH);
   job->command = (char *)"eval";
   job->dataset = (char *)a.pos[0];
   job->out_dir = (char *)outdir;
 
   int nk = 0, kbuf[RV_MAX_K];
-  RV_TRY(rv_arg_intlist(&a, "k", 1, 1000000, kbuf, RV_MAX_K, &nk));
+  RV_TRY(rv_arg_intlist(&a, "k", 1, RV_MAX_K_VALUE, kbuf, RV_MAX_K, &nk));
   for (int i = 0; i < nk; i++) ks[i] = kbuf[i];
   job->n_k = (size_t)nk;
   job->k = ks;
@@ -158,6 +159,9 @@ rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
   RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
   if (help_done) goto done;
   RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__job_spec__descriptor, &copy, &bytes, &len));
+  /* Every rank checks what it decoded (the same bytes: the same verdict). */
+  err = rv_jobspec_check((const Receval__JobSpec *)copy);
+  RV_AGREE(comm);
   RV_TRY(rv_evaluate(comm, (const Receval__JobSpec *)copy, bytes, len, out));
 done:
   if (copy) protobuf_c_message_free_unpacked(copy, NULL);

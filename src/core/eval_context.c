@@ -9,6 +9,7 @@
 #include "comm/reduce.h"
 #include "comm/shard.h"
 #include "core/eval_state.h"
+#include "core/size.h"
 
 static int cmp_i32(const void *a, const void *b) {
   const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -95,7 +96,7 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
       memset(s->users + nu * d, 0, sizeof(float) * (size_t)((padded - nu) * d + 1));
     }
   } else {
-    s->users = calloc((size_t)(padded * d + 1), sizeof(float));
+    s->users = rv_calloc_n(sizeof(float), padded * d + 1, 1);
   }
   double *pool = malloc(sizeof(double) * (size_t)d);
   if (!s->users || !pool) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for %lld user vectors", (long long)nu);
@@ -120,7 +121,7 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
     rv_rows_normalize(s->users, (size_t)nu, d);
     s->item_unit = ds->items;
   } else if (s->needs & (RV_NEEDS_PAIRS | RV_NEEDS_PROFILE)) {
-    s->item_unit = malloc(sizeof(float) * (size_t)(ni * d));
+    s->item_unit = rv_malloc_n(sizeof(float), ni, d);
     RV_REQUIRE(s->item_unit, RV_ERR_RUNTIME, "out of memory for %lld unit vectors", (long long)ni);
     s->own_unit = 1;
     memcpy(s->item_unit, ds->items, sizeof(float) * (size_t)(ni * d));
@@ -255,16 +256,16 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
                            .trec = s->job->convention && strcmp(s->job->convention, "trec") == 0};
   const int G = ds->n_categories;
   s->tile = calloc((size_t)RV_GEMM_ROWS * RV_ITEM_TILE, sizeof(float)); /* kept zero between panels */
-  s->heap = malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)RV_TOPK_CAPACITY(s->kmax));
+  s->heap = rv_malloc_n(sizeof(rv_topk_slot_t), B, RV_TOPK_CAPACITY(s->kmax));
   s->sel = malloc(sizeof(rv_topk_t) * (size_t)B);
   s->cursor = malloc(sizeof(int64_t) * (size_t)B);
   s->tcursor = malloc(sizeof(int64_t) * (size_t)B);
-  s->top_items = malloc(sizeof(int32_t) * (size_t)(nu * s->kmax + 1));
-  s->top_scores = malloc(sizeof(float) * (size_t)(nu * s->kmax + 1));
-  s->vals = malloc(sizeof(double) * (size_t)(s->ncols * nu + 1));
+  s->top_items = rv_malloc_n(sizeof(int32_t), nu, s->kmax);
+  s->top_scores = rv_malloc_n(sizeof(float), nu, s->kmax);
+  s->vals = rv_malloc_n(sizeof(double), s->ncols, nu);
   if (s->vals) /* users this rank does not measure (not the row's leader) stay NaN */
     for (int64_t q = 0; q < s->ncols * nu; q++) s->vals[q] = NAN;
-  s->keys = s->shards > 1 ? malloc(sizeof(rv_topk_slot_t) * (size_t)B * (size_t)(s->kmax + 1)) : NULL;
+  s->keys = s->shards > 1 ? rv_malloc_n(sizeof(rv_topk_slot_t), B, s->kmax + 1) : NULL;
   s->lens = malloc(sizeof(int) * (size_t)B);
   s->remap = malloc(sizeof(int32_t) * (size_t)(s->kmax + 1));
   s->blo = malloc(sizeof(float) * (size_t)(n_test_local + 1));
@@ -272,11 +273,11 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   s->texact = malloc(sizeof(float) * (size_t)(n_test_local + 1));
   s->gt = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
   s->eq = calloc((size_t)(n_test_local + 1), sizeof(int64_t));
-  s->exposure = calloc((size_t)(s->nk * ni), sizeof(int64_t));
+  s->exposure = rv_calloc_n(sizeof(int64_t), s->nk, ni);
   s->mom = calloc((size_t)s->ncols + 1, sizeof(rv_moments_t));
   if (s->needs & RV_NEEDS_LISTW) {
-    s->listw = calloc((size_t)(s->nk * ni), sizeof(rv_i128));
-    s->listw_d = calloc((size_t)(s->nk * ni), sizeof(double));
+    s->listw = rv_calloc_n(sizeof(rv_i128), s->nk, ni);
+    s->listw_d = rv_calloc_n(sizeof(double), s->nk, ni);
     if (!s->listw || !s->listw_d) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   }
   s->gain = malloc(sizeof(double) * (size_t)s->kmax);

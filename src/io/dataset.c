@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/size.h"
 #include "io/h5util.h"
 
 #define RV_FORMAT_NAME "receval-dataset"
@@ -175,19 +176,31 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
   ds->i1 = tiles * (shard + 1) / n_shards * tile;
   if (ds->i1 > ds->n_items) ds->i1 = ds->n_items;
 
-  /* Global arrays: sizes are bounded by the header checks above. */
-  const size_t n1 = (size_t)ds->n_users + 1;
-  ds->train_ptr = malloc(sizeof(int64_t) * n1);
-  ds->test_ptr = malloc(sizeof(int64_t) * n1);
-  ds->items = malloc(sizeof(float) * (size_t)(ds->i1 - ds->i0) * (size_t)ds->dim + 1);
+  /* Global arrays, held by every rank (items: this rank's shard): the
+   * header's sizes are backed by stored data (rv_h5_check_dataset); their
+   * bytes are checked for overflow and against the node's memory before
+   * anything is allocated. */
+  const int64_t n1 = ds->n_users + 1;
+  {
+    size_t b_ptr, b_items, b_cat = 0, b_total = 0;
+    int bad = rv_size_of(&b_ptr, sizeof(int64_t), n1, 2) |
+              rv_size_of(&b_items, sizeof(float), ds->i1 - ds->i0, ds->dim);
+    if (ds->has_categories)
+      bad |= rv_size_of(&b_cat, sizeof(int64_t) + sizeof(int32_t), ds->n_items + ds->cat_nnz + 2, 1);
+    bad |= rv_size_add(&b_total, b_ptr, b_items) | rv_size_add(&b_total, b_total, b_cat);
+    err = rv_check_fits(path, "the row pointers and item embeddings", bad ? SIZE_MAX : b_total);
+  }
+  RV_AGREE(comm);
+  ds->train_ptr = rv_malloc_n(sizeof(int64_t), n1, 1);
+  ds->test_ptr = rv_malloc_n(sizeof(int64_t), n1, 1);
+  ds->items = rv_malloc_n(sizeof(float), ds->i1 - ds->i0, ds->dim);
   if (!ds->train_ptr || !ds->test_ptr || !ds->items)
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for %lld items x %d dims", path,
                        (long long)ds->n_items, ds->dim);
   RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/train/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1,
-                        ds->train_ptr);
+  err = rv_h5_read_rows(f, path, "/train/indptr", H5T_NATIVE_INT64, 0, n1, 1, ds->train_ptr);
   RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, (int64_t)n1, 1, ds->test_ptr);
+  err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, n1, 1, ds->test_ptr);
   RV_AGREE(comm);
   err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, ds->i0, ds->i1 - ds->i0, ds->dim,
                         ds->items);
@@ -198,8 +211,8 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
   if (!err) err = check_finite(path, "/items/embedding", ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
   RV_AGREE(comm);
   if (ds->has_categories) {
-    ds->cat_ptr = malloc(sizeof(int64_t) * ((size_t)ds->n_items + 1));
-    ds->cat_idx = malloc(sizeof(int32_t) * ((size_t)ds->cat_nnz + 1));
+    ds->cat_ptr = rv_malloc_n(sizeof(int64_t), ds->n_items + 1, 1);
+    ds->cat_idx = rv_malloc_n(sizeof(int32_t), ds->cat_nnz + 1, 1);
     if (!ds->cat_ptr || !ds->cat_idx) err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for categories", path);
     RV_AGREE(comm);
     err = rv_h5_read_rows(f, path, "/items/category/indptr", H5T_NATIVE_INT64, 0, ds->n_items + 1, 1,
@@ -256,10 +269,20 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   const int64_t nu = u1 - u0;
   const int64_t tr0 = ds->train_ptr[u0], trn = ds->train_ptr[u1] - tr0;
   const int64_t te0 = ds->test_ptr[u0], ten = ds->test_ptr[u1] - te0;
-  if (ds->has_user_embeddings) ds->users = malloc(sizeof(float) * (size_t)(nu * ds->dim + 1));
-  ds->train_idx = malloc(sizeof(int32_t) * (size_t)(trn + 1));
-  ds->test_idx = malloc(sizeof(int32_t) * (size_t)(ten + 1));
-  if (ds->has_test_values) ds->test_val = malloc(sizeof(float) * (size_t)(ten + 1));
+  {
+    /* This rank's slice: bounded by the validated row pointers. */
+    size_t b_users = 0, b_idx, b_val = 0, b_total;
+    int bad = rv_size_of(&b_idx, sizeof(int32_t), trn + ten, 1);
+    if (ds->has_user_embeddings) bad |= rv_size_of(&b_users, sizeof(float), nu, ds->dim);
+    if (ds->has_test_values) bad |= rv_size_of(&b_val, sizeof(float), ten, 1);
+    bad |= rv_size_add(&b_total, b_users, b_idx) | rv_size_add(&b_total, b_total, b_val);
+    err = rv_check_fits(fn, "this rank's users", bad ? SIZE_MAX : b_total);
+  }
+  RV_AGREE(comm);
+  if (ds->has_user_embeddings) ds->users = rv_malloc_n(sizeof(float), nu, ds->dim);
+  ds->train_idx = rv_malloc_n(sizeof(int32_t), trn, 1);
+  ds->test_idx = rv_malloc_n(sizeof(int32_t), ten, 1);
+  if (ds->has_test_values) ds->test_val = rv_malloc_n(sizeof(float), ten, 1);
   if ((ds->has_user_embeddings && !ds->users) || !ds->train_idx || !ds->test_idx ||
       (ds->has_test_values && !ds->test_val))
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory reading users %lld..%lld", fn,

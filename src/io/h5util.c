@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/size.h"
+
 void rv_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 /* A file-access list for the MPI-IO driver on comm, with collective
@@ -68,6 +70,40 @@ static const char *class_name(H5T_class_t c) {
   }
 }
 
+/* The bytes a dataset declares must be in the file before a reader
+ * allocates them: an unfiltered dataset stores every byte of its shape; a
+ * filtered (compressed) one stores some, and the caller bounds the rest by
+ * the node's memory (core/size.h). Unwritten, external and virtual
+ * datasets are refused. */
+static rv_err_t check_stored(hid_t d, const char *fname, const char *path, size_t elem_size,
+                             int rank, const hsize_t *dims) {
+  rv_err_t err = RV_OK;
+  hid_t dcpl = H5I_INVALID_HID;
+  size_t bytes;
+  const hsize_t rows = dims[0], cols = rank > 1 ? dims[1] : 1;
+  RV_REQUIRE(rows <= INT64_MAX && cols <= INT64_MAX &&
+                 rv_size_of(&bytes, elem_size, (int64_t)rows, (int64_t)cols) == 0,
+             RV_ERR_DATA, "%s: %s: shape [%llu, %llu] overflows a 64-bit byte count", fname, path,
+             (unsigned long long)rows, (unsigned long long)cols);
+  if (bytes == 0) goto done;
+  dcpl = H5Dget_create_plist(d);
+  RV_REQUIRE(dcpl >= 0, RV_ERR_IO, "%s: %s: cannot read the storage properties", fname, path);
+  const int nfilters = H5Pget_nfilters(dcpl);
+  const hsize_t stored = H5Dget_storage_size(d);
+  if (nfilters > 0)
+    RV_REQUIRE(stored > 0, RV_ERR_DATA,
+               "%s: %s: declares %zu bytes of data but the file stores none (unwritten dataset)",
+               fname, path, bytes);
+  else
+    RV_REQUIRE(stored >= bytes, RV_ERR_DATA,
+               "%s: %s: declares %zu bytes of data but the file stores only %llu (unwritten, "
+               "external or truncated dataset)",
+               fname, path, bytes, (unsigned long long)stored);
+done:
+  if (dcpl >= 0) H5Pclose(dcpl);
+  return err;
+}
+
 rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5T_class_t cls,
                              size_t elem_size, int rank, hsize_t *dims) {
   rv_err_t err = RV_OK;
@@ -91,6 +127,7 @@ rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5
   RV_REQUIRE(nd == rank, RV_ERR_DATA, "%s: %s: has %d dimensions, expected %d", fname, path, nd,
              rank);
   H5Sget_simple_extent_dims(s, dims, NULL);
+  RV_TRY(check_stored(d, fname, path, elem_size, rank, dims));
 done:
   if (s >= 0) H5Sclose(s);
   if (t >= 0) H5Tclose(t);

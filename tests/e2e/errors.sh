@@ -211,6 +211,35 @@ for np in $NPS; do
   done
 done
 
+# 27. Defined behaviour, not errors (exit 0 at 1 and 3 ranks): all-zero
+# embedding rows with cosine score exactly 0 (checked against numpy); a
+# compressed, chunked copy of the base dataset gives the same metrics (the
+# stored-bytes check of hostile sizes must not refuse filtered datasets).
+DD=$WORK/defined
+if read -r ZU ZI < <("$PY" "$HERE/py/defined_make.py" make "$BASE" "$DD" 2> "$WORK/log/defined_make.err"); then
+  for np in $NPS; do
+    out=$WORK/out/27a_zero_rows.np$np log=$WORK/log/27a_zero_rows.np$np
+    run "$np" "$log" eval "$DD/zero_rows.h5" --out "$out" --similarity cosine
+    if [ "$RC" != 0 ]; then
+      fail "27a_zero_rows_cosine np=$np" "rc=$RC: $(grep -m1 'receval: error' "$log.err")"
+    elif "$PY" "$HERE/py/defined_make.py" check-zero "$DD/zero_rows.h5" "$out" "$ZU" "$ZI" > "$log.check" 2>&1; then
+      pass "27a_zero_rows_cosine np=$np  $(tail -1 "$log.check")"
+    else
+      fail "27a_zero_rows_cosine np=$np" "$(head -3 "$log.check" | tr '\n' ' ')"
+    fi
+    out=$WORK/out/27b_gzip.np$np log=$WORK/log/27b_gzip.np$np
+    run "$np" "$log" eval "$DD/gzip.h5" --out "$out"
+    if [ "$RC" = 0 ] && "$PY" "$HERE/py/defined_make.py" same-metrics "$WORK/out/00_control.np$np/report.json" \
+         "$out/report.json" > "$log.check" 2>&1; then
+      pass "27b_gzip_same_metrics np=$np  $(tail -1 "$log.check")"
+    else
+      fail "27b_gzip_same_metrics np=$np" "rc=$RC $(grep -m1 'receval: error' "$log.err") $(head -2 "$log.check" 2>/dev/null | tr '\n' ' ')"
+    fi
+  done
+else
+  fail "27_defined_make" "$(cat "$WORK/log/defined_make.err")"
+fi
+
 echo "SUMMARY errors: $npass passed, $nfail failed, $ninfo info"
 if [ "$nfail" -gt 0 ]; then
   echo "failed: ${failed[*]}"

@@ -260,6 +260,83 @@ def main():
     derive("14c_test_value_nan", "3", f"/test/values|entry {t}:|nan",
            f"/test/values[{t}] = NaN (user {u}, rank 0)", idx_edit("/test/values", t, np.nan))
 
+    # --- test rows: unsorted and repeated (train rows are cases 13b, 13c) ---
+    u = row_with(te_ptr, last, 2)
+    t = int(te_ptr[u])
+    b0, b1 = int(te_idx[t]), int(te_idx[t + 1])
+    derive("13f_test_row_unsorted", "3", f"/test/indices|row {u},|entry {t + 1}:|item {b0} is below previous {b1}",
+           f"/test/indices row {u} unsorted (rank {last})",
+           lambda f: f["/test/indices"].__setitem__(slice(t, t + 2), np.array([b1, b0], np.int32)))
+    u2 = row_with(te_ptr, mid, 2)
+    t2 = int(te_ptr[u2]) + 1
+    dup2 = int(te_idx[t2 - 1])
+    derive("13g_test_row_duplicate", "3", f"/test/indices|row {u2},|entry {t2}:|item {dup2} repeats",
+           f"/test/indices row {u2} has a duplicate (rank {mid})", idx_edit("/test/indices", t2, dup2))
+    u = row_with(tr_ptr, 0, 1)
+    derive("10c_users_inf_rank0", "3", f"/users/embedding|row {u},|column 1|-inf",
+           f"-Inf in /users/embedding row {u} (rank 0)", set_item("/users/embedding", (u, 1), -np.inf))
+    derive("09c_users_1d", "3", "/users/embedding|dimensions", "/users/embedding flattened to 1-D",
+           lambda f: replace(f, "/users/embedding", f["/users/embedding"][...].reshape(-1)))
+
+    # --- categories (optional CSR over items): checked like the interactions ---
+    def with_categories(ptr, idx):
+        def edit(f):
+            f["/items/category/indptr"] = np.asarray(ptr, np.int64)
+            f["/items/category/indices"] = np.asarray(idx, np.int32)
+        return edit
+    cptr = np.arange(N + 1, dtype=np.int64)          # one category per item
+    cidx = np.arange(N, dtype=np.int32) % 5
+    bad = cidx.copy()
+    bad[N - 2] = 1 << 20
+    derive("25a_category_too_big", "3", f"/items/category/indices|row {N - 2},|category {1 << 20} out of range",
+           f"item {N - 2} in category 2^20 (ids must be < 2^20)", with_categories(cptr, bad))
+    derive("25b_category_indptr_length", "3", f"/items/category/indptr|length {N}|n_items + 1 = {N + 1}",
+           f"/items/category/indptr has {N} entries", with_categories(cptr[:-1], cidx[:-1]))
+    bad = cidx.copy()
+    bad[3] = -4
+    derive("25c_category_negative", "3", "/items/category/indices|row 3,|category -4 out of range",
+           "item 3 in category -4", with_categories(cptr, bad))
+
+    # --- hostile sizes: a small file declaring huge arrays must be refused
+    # before anything of that size is allocated (no malloc of the declared
+    # size; under ASan a malloc over 1 TiB would abort) ---
+    big_n = (1 << 31) - 1
+    def huge_items(f):
+        f.attrs["n_items"] = np.int64(big_n)
+        f.attrs["dim"] = np.int64(65536)
+        del f["/items/embedding"]
+        f.create_dataset("/items/embedding", shape=(big_n, 65536), dtype=np.float32)   # never written
+    derive("26a_items_unwritten_512TiB", "3",
+           f"/items/embedding|declares {big_n * 65536 * 4} bytes|stores only 0",
+           "header n_items=2^31-1, dim=65536; /items/embedding declared, never written", huge_items)
+    def overflow(f):
+        del f["/train/indices"]
+        f.create_dataset("/train/indices", shape=(1 << 62,), maxshape=(None,), chunks=(1024,), dtype=np.int32)
+    derive("26b_indices_overflow", "3", f"/train/indices|shape [{1 << 62}, 1]|overflows",
+           "/train/indices declared with 2^62 entries (x 4 bytes overflows 64 bits)", overflow)
+    huge_u = 1 << 40
+    def huge_users(f):
+        # Compressed and chunked, one chunk written: stored data is tiny, the
+        # declared row pointers need 16 TiB per rank: refused by the memory bound.
+        f.attrs["n_users"] = np.int64(huge_u)
+        for g in ("/train", "/test"):
+            del f[g + "/indptr"]
+            d = f.create_dataset(g + "/indptr", shape=(huge_u + 1,), chunks=(4096,), compression="gzip",
+                                 dtype=np.int64)
+            d[:4096] = 0
+        del f["/users/embedding"]
+        d = f.create_dataset("/users/embedding", shape=(huge_u, D), chunks=(512, D), compression="gzip",
+                             dtype=np.float32)
+        d[:512] = 0
+    derive("26c_users_2e40_compressed", "1", "need 16.0 TiB per rank|more than this node's memory",
+           "n_users=2^40, compressed row pointers with one chunk stored", huge_users)
+    def unwritten_chunked(f):
+        del f["/test/indices"]
+        f.create_dataset("/test/indices", shape=(int(te_ptr[-1]),), chunks=(64,), compression="gzip",
+                         dtype=np.int32)
+    derive("26d_test_indices_unwritten", "3", "/test/indices|stores none",
+           "/test/indices compressed, no chunk ever written", unwritten_chunked)
+
     # Boundary probe: a NaN user embedding in the first row of the last rank
     # and a bad train index in the row just before it. One rank checks user
     # embeddings before train indices, so at 1 rank (or if both rows were on

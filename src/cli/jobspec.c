@@ -1,0 +1,59 @@
+#include "cli/jobspec.h"
+
+#include <string.h>
+
+#include "metrics/registry.h"
+
+#define RV_MAX_METRICS 64
+
+static rv_err_t check_path(const char *field, const char *p) {
+  if (!p || !*p) return rv_error_set(RV_ERR_USAGE, "JobSpec: %s: missing or empty", field);
+  const size_t n = strlen(p);
+  if (n > RV_MAX_PATH)
+    return rv_error_set(RV_ERR_USAGE, "JobSpec: %s: %zu bytes long, at most %d", field, n,
+                        RV_MAX_PATH);
+  return RV_OK;
+}
+
+rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
+  rv_err_t err = RV_OK;
+  RV_REQUIRE(job->command && strcmp(job->command, "eval") == 0, RV_ERR_USAGE,
+             "JobSpec: command: '%s', expected 'eval'", job->command ? job->command : "(none)");
+  RV_TRY(check_path("dataset", job->dataset));
+  RV_TRY(check_path("out_dir", job->out_dir));
+  RV_REQUIRE(job->n_k >= 1 && job->n_k <= RV_MAX_K, RV_ERR_USAGE,
+             "JobSpec: k: %zu cutoffs, expected 1..%d", job->n_k, RV_MAX_K);
+  for (size_t i = 0; i < job->n_k; i++) {
+    RV_REQUIRE(job->k[i] >= 1 && job->k[i] <= RV_MAX_K_VALUE, RV_ERR_USAGE,
+               "JobSpec: k[%zu]: %d, expected 1..%d", i, job->k[i], RV_MAX_K_VALUE);
+    RV_REQUIRE(i == 0 || job->k[i] > job->k[i - 1], RV_ERR_USAGE,
+               "JobSpec: k[%zu]: %d after %d, cutoffs must be ascending and distinct", i,
+               job->k[i], job->k[i - 1]);
+  }
+  RV_REQUIRE(job->similarity == RECEVAL__SIMILARITY__SIMILARITY_COSINE ||
+                 job->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT ||
+                 job->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN,
+             RV_ERR_USAGE, "JobSpec: similarity: unknown value %d", (int)job->similarity);
+  RV_REQUIRE(job->block_users >= 1 && job->block_users <= 65536, RV_ERR_USAGE,
+             "JobSpec: block_users: %d, expected 1..65536", job->block_users);
+  RV_REQUIRE(job->item_shards == 1, RV_ERR_USAGE, "JobSpec: item_shards: %d, expected 1",
+             job->item_shards);
+  RV_REQUIRE(job->mi_bins >= 2 && job->mi_bins <= (1 << 20), RV_ERR_USAGE,
+             "JobSpec: mi_bins: %d, expected 2..%d", job->mi_bins, 1 << 20);
+  RV_REQUIRE(job->convention &&
+                 (strcmp(job->convention, "default") == 0 || strcmp(job->convention, "trec") == 0),
+             RV_ERR_USAGE, "JobSpec: convention: '%s', expected default or trec",
+             job->convention ? job->convention : "(none)");
+  RV_REQUIRE(job->n_metrics >= 1 && job->n_metrics <= RV_MAX_METRICS, RV_ERR_USAGE,
+             "JobSpec: metrics: %zu names, expected 1..%d", job->n_metrics, RV_MAX_METRICS);
+  for (size_t i = 0; i < job->n_metrics; i++) {
+    const char *m = job->metrics[i];
+    RV_REQUIRE(m && rv_metric_find(m), RV_ERR_USAGE, "JobSpec: metrics[%zu]: unknown metric '%.64s'",
+               i, m ? m : "(none)");
+    for (size_t j = 0; j < i; j++)
+      RV_REQUIRE(strcmp(job->metrics[j], m) != 0, RV_ERR_USAGE,
+                 "JobSpec: metrics[%zu]: '%s' repeats", i, m);
+  }
+done:
+  return err;
+}
