@@ -70,36 +70,53 @@ static const char *class_name(H5T_class_t c) {
   }
 }
 
-/* The bytes a dataset declares must be in the file before a reader
- * allocates them: an unfiltered dataset stores every byte of its shape; a
- * filtered (compressed) one stores some, and the caller bounds the rest by
- * the node's memory (core/size.h). Unwritten, external and virtual
- * datasets are refused. */
+/* Every byte a dataset declares must be stored in the file (possibly
+ * compressed) before a reader allocates it: contiguous and compact data in
+ * full, chunked data in every chunk. A small file cannot declare a huge
+ * array it does not hold; what compression can still expand is bounded by
+ * the node's memory (core/size.h). Virtual datasets and external raw files
+ * (data outside the file, anywhere on disk) are refused. */
 static rv_err_t check_stored(hid_t d, const char *fname, const char *path, size_t elem_size,
                              int rank, const hsize_t *dims) {
   rv_err_t err = RV_OK;
-  hid_t dcpl = H5I_INVALID_HID;
+  hid_t dcpl = H5I_INVALID_HID, space = H5I_INVALID_HID;
   size_t bytes;
   const hsize_t rows = dims[0], cols = rank > 1 ? dims[1] : 1;
   RV_REQUIRE(rows <= INT64_MAX && cols <= INT64_MAX &&
                  rv_size_of(&bytes, elem_size, (int64_t)rows, (int64_t)cols) == 0,
              RV_ERR_DATA, "%s: %s: shape [%llu, %llu] overflows a 64-bit byte count", fname, path,
              (unsigned long long)rows, (unsigned long long)cols);
-  if (bytes == 0) goto done;
   dcpl = H5Dget_create_plist(d);
   RV_REQUIRE(dcpl >= 0, RV_ERR_IO, "%s: %s: cannot read the storage properties", fname, path);
-  const int nfilters = H5Pget_nfilters(dcpl);
-  const hsize_t stored = H5Dget_storage_size(d);
-  if (nfilters > 0)
-    RV_REQUIRE(stored > 0, RV_ERR_DATA,
-               "%s: %s: declares %zu bytes of data but the file stores none (unwritten dataset)",
-               fname, path, bytes);
-  else
+  const H5D_layout_t layout = H5Pget_layout(dcpl);
+  RV_REQUIRE(layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED || layout == H5D_COMPACT,
+             RV_ERR_DATA, "%s: %s: virtual or unknown storage layout is not supported", fname,
+             path);
+  RV_REQUIRE(H5Pget_external_count(dcpl) == 0, RV_ERR_DATA,
+             "%s: %s: data in external raw files is not supported", fname, path);
+  if (bytes == 0) goto done;
+  if (layout == H5D_CHUNKED) {
+    hsize_t cdims[2] = {1, 1}, want = 1, have = 0;
+    RV_REQUIRE(H5Pget_chunk(dcpl, rank, cdims) == rank && cdims[0] > 0 && cdims[rank - 1] > 0,
+               RV_ERR_DATA, "%s: %s: unreadable chunk shape", fname, path);
+    for (int i = 0; i < rank; i++) want *= (dims[i] + cdims[i] - 1) / cdims[i];
+    space = H5Dget_space(d);
+    RV_REQUIRE(space >= 0 && H5Sselect_all(space) >= 0 && H5Dget_num_chunks(d, space, &have) >= 0,
+               RV_ERR_IO, "%s: %s: cannot count the stored chunks", fname, path);
+    RV_REQUIRE(have >= want, RV_ERR_DATA,
+               "%s: %s: declares %llu chunks of data but the file stores %llu (unwritten or "
+               "partly written dataset)",
+               fname, path, (unsigned long long)want, (unsigned long long)have);
+  }
+  if (H5Pget_nfilters(dcpl) == 0) {
+    const hsize_t stored = H5Dget_storage_size(d);
     RV_REQUIRE(stored >= bytes, RV_ERR_DATA,
-               "%s: %s: declares %zu bytes of data but the file stores only %llu (unwritten, "
-               "external or truncated dataset)",
+               "%s: %s: declares %zu bytes of data but the file stores only %llu (unwritten or "
+               "truncated dataset)",
                fname, path, bytes, (unsigned long long)stored);
+  }
 done:
+  if (space >= 0) H5Sclose(space);
   if (dcpl >= 0) H5Pclose(dcpl);
   return err;
 }

@@ -212,9 +212,11 @@ for np in $NPS; do
 done
 
 # 27. Defined behaviour, not errors (exit 0 at 1 and 3 ranks): all-zero
-# embedding rows with cosine score exactly 0 (checked against numpy); a
-# compressed, chunked copy of the base dataset gives the same metrics (the
-# stored-bytes check of hostile sizes must not refuse filtered datasets).
+# embedding rows with cosine score exactly 0 (checked against numpy); k
+# above some users' candidates gives short lists, counted (k above the
+# catalogue is error 15); a compressed, chunked copy of the base dataset
+# gives the same metrics (the stored-bytes check of hostile sizes must not
+# refuse filtered datasets).
 DD=$WORK/defined
 if read -r ZU ZI < <("$PY" "$HERE/py/defined_make.py" make "$BASE" "$DD" 2> "$WORK/log/defined_make.err"); then
   for np in $NPS; do
@@ -226,6 +228,13 @@ if read -r ZU ZI < <("$PY" "$HERE/py/defined_make.py" make "$BASE" "$DD" 2> "$WO
       pass "27a_zero_rows_cosine np=$np  $(tail -1 "$log.check")"
     else
       fail "27a_zero_rows_cosine np=$np" "$(head -3 "$log.check" | tr '\n' ' ')"
+    fi
+    out=$WORK/out/27c_short_lists.np$np log=$WORK/log/27c_short_lists.np$np
+    run "$np" "$log" eval "$BASE" --out "$out" --k 10,95
+    if [ "$RC" = 0 ] && "$PY" "$HERE/py/defined_make.py" check-short "$BASE" "$out" 95 > "$log.check" 2>&1; then
+      pass "27c_k_above_candidates np=$np  $(tail -1 "$log.check")"
+    else
+      fail "27c_k_above_candidates np=$np" "rc=$RC $(grep -m1 'receval: error' "$log.err") $(head -2 "$log.check" 2>/dev/null | tr '\n' ' ')"
     fi
     out=$WORK/out/27b_gzip.np$np log=$WORK/log/27b_gzip.np$np
     run "$np" "$log" eval "$DD/gzip.h5" --out "$out"

@@ -16,6 +16,11 @@
       - item ZI: wherever listed its score is 0.0; a user whose list holds an
         item with a (numpy) cosine clearly below 0 must list ZI (it beats that
         item), and a user listing ZI lists no item whose cosine is clearly below 0.
+  defined_make.py check-short DATA.h5 OUTDIR K
+      K (the largest cutoff) above some users' candidates (unseen items):
+      each list holds exactly min(K, n_items - |train_u|) distinct unseen
+      items, the missing slots are item -1 with a NaN score, and report.json
+      counts users_short_list = the users with fewer than K candidates.
   defined_make.py same-metrics A/report.json B/report.json
       metric names and values identical (bitwise, as JSON text).
 """
@@ -102,6 +107,40 @@ def check_zero(data, outdir, zu, zi):
     return 1 if bad else 0
 
 
+def check_short(data, outdir, k):
+    bad = []
+    with h5py.File(data, "r") as f:
+        U, N = int(f.attrs["n_users"]), int(f.attrs["n_items"])
+        tp, ti = f["/train/indptr"][...], f["/train/indices"][...]
+    with h5py.File(f"{outdir}/results.h5", "r") as r:
+        items, scores = r["/topk/items"][...], r["/topk/scores"][...]
+    if items.shape != (U, k):
+        bad.append(f"/topk/items has shape {items.shape}, expected {(U, k)}")
+    n_short = 0
+    for u in range(U):
+        seen = set(ti[tp[u]:tp[u + 1]].tolist())
+        want = min(k, N - len(seen))
+        n_short += want < k
+        row = items[u].tolist()
+        got = [i for i in row if i >= 0]
+        if len(got) != want or row[:want] != got:
+            bad.append(f"user {u}: {len(got)} items, expected {want} then -1")
+        elif len(set(got)) != want or seen & set(got):
+            bad.append(f"user {u}: repeated or seen items in {got}")
+        elif not np.all(np.isnan(scores[u][want:])):
+            bad.append(f"user {u}: missing slots have scores {scores[u][want:].tolist()}")
+    rep = json.load(open(f"{outdir}/report.json"))
+    got_short = rep["counts"]["users_short_list"]
+    if got_short != n_short:
+        bad.append(f"report counts.users_short_list = {got_short}, expected {n_short}")
+    if n_short == 0:
+        bad.append("no user has fewer candidates than k: the test does not exercise short lists")
+    for b in bad[:10]:
+        print("FAIL", b)
+    print(f"check-short: k={k}, {n_short} of {U} users with short lists, {len(bad)} problems")
+    return 1 if bad else 0
+
+
 def same_metrics(a, b):
     ma = [(n, m["mean"]) for n, m in json.load(open(a))["metrics"].items()]
     mb = [(n, m["mean"]) for n, m in json.load(open(b))["metrics"].items()]
@@ -120,6 +159,8 @@ if __name__ == "__main__":
         make(sys.argv[2], sys.argv[3])
     elif cmd == "check-zero":
         sys.exit(check_zero(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])))
+    elif cmd == "check-short":
+        sys.exit(check_short(sys.argv[2], sys.argv[3], int(sys.argv[4])))
     elif cmd == "same-metrics":
         sys.exit(same_metrics(sys.argv[2], sys.argv[3]))
     else:

@@ -316,8 +316,8 @@ def main():
            "/train/indices declared with 2^62 entries (x 4 bytes overflows 64 bits)", overflow)
     huge_u = 1 << 40
     def huge_users(f):
-        # Compressed and chunked, one chunk written: stored data is tiny, the
-        # declared row pointers need 16 TiB per rank: refused by the memory bound.
+        # Compressed and chunked, one chunk written: the stored data is tiny,
+        # the declared arrays need 16 TiB per rank.
         f.attrs["n_users"] = np.int64(huge_u)
         for g in ("/train", "/test"):
             del f[g + "/indptr"]
@@ -328,13 +328,13 @@ def main():
         d = f.create_dataset("/users/embedding", shape=(huge_u, D), chunks=(512, D), compression="gzip",
                              dtype=np.float32)
         d[:512] = 0
-    derive("26c_users_2e40_compressed", "1", "need 16.0 TiB per rank|more than this node's memory",
-           "n_users=2^40, compressed row pointers with one chunk stored", huge_users)
+    derive("26c_users_2e40_compressed", "3", f"/users/embedding|declares {huge_u // 512} chunks|stores 1",
+           "n_users=2^40, compressed and chunked, one chunk stored", huge_users)
     def unwritten_chunked(f):
         del f["/test/indices"]
         f.create_dataset("/test/indices", shape=(int(te_ptr[-1]),), chunks=(64,), compression="gzip",
                          dtype=np.int32)
-    derive("26d_test_indices_unwritten", "3", "/test/indices|stores none",
+    derive("26d_test_indices_unwritten", "3", "/test/indices|chunks of data but the file stores 0",
            "/test/indices compressed, no chunk ever written", unwritten_chunked)
 
     # Boundary probe: a NaN user embedding in the first row of the last rank
