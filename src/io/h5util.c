@@ -6,6 +6,8 @@
 
 #include "core/size.h"
 
+#define RV_H5_MAX_STR 4096 /* longest fixed-length string attribute read */
+
 void rv_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 /* A file-access list for the MPI-IO driver on comm, with collective
@@ -202,7 +204,11 @@ rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *b
     snprintf(buf, len, "%s", s);
     H5free_memory(s);
   } else {
+    /* The size comes from the file: bounded before it is allocated. */
     const size_t n = H5Tget_size(t);
+    RV_REQUIRE(n > 0 && n <= RV_H5_MAX_STR, RV_ERR_DATA,
+               "%s: root attribute '%s' is a string of %zu bytes, at most %d expected", fname, name,
+               n, RV_H5_MAX_STR);
     char *tmp = calloc(n + 1, 1);
     RV_REQUIRE(tmp, RV_ERR_RUNTIME, "out of memory");
     H5Tset_size(mt, n + 1);

@@ -169,6 +169,8 @@ case_ 20e_flag_value 2 "--keep-seen|no value" -- "$BASE" --out {OUT} --keep-seen
 echo "not a directory" > "$WORK/afile"
 case_ 21a_out_under_file 4 "$WORK/afile/out|cannot create" -- "$BASE" --out "$WORK/afile/out"
 case_ 21b_out_is_file 4 "$WORK/afile|not a directory" -- "$BASE" --out "$WORK/afile"
+# An existing directory in which nothing can be created (root included).
+case_ 21d_out_not_writable 4 "/sys|output directory is not writable" -- "$BASE" --out /sys
 if [ -f "$WORK/afile" ] && [ "$(cat "$WORK/afile")" = "not a directory" ]; then
   pass "21c_file_untouched  the regular file given as --out is unchanged"
 else

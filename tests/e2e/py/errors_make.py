@@ -135,6 +135,9 @@ def main():
            lambda f: f.attrs.__setitem__("format", np.array([b"receval-dataset"] * 8)))
     derive("04e_format_array_vlen", "3", "'format'", "format: array of 8 variable-length strings",
            lambda f: f.attrs.__setitem__("format", np.array(["receval-dataset"] * 8, dtype=h5py.string_dtype())))
+    derive("04f_format_long_fixed", "3", "'format'|string of 5000 bytes",
+           "format: one fixed-length string of 5000 bytes (sizes from the file are bounded)",
+           lambda f: f.attrs.__setitem__("format", np.bytes_(b"receval-dataset" + b"x" * 4985)))
     derive("05e_version_array", "3", "'version'", "version: int64 array [1, 2, 3, 4]",
            lambda f: f.attrs.__setitem__("version", np.array([1, 2, 3, 4], np.int64)))
     derive("05a_version_2", "3", "'version'|is 2", "version 2",
