@@ -7,7 +7,8 @@ RV_PACKAGES=(build-essential cmake pkg-config
   libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcunit1-dev libjansson-dev python3 python3-numpy python3-h5py
-  slurm-wlm munge iproute2)
+  slurm-wlm munge iproute2
+  valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${RV_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
