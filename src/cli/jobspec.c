@@ -36,7 +36,8 @@ rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
              RV_ERR_USAGE, "JobSpec: similarity: unknown value %d", (int)job->similarity);
   RV_REQUIRE(job->block_users >= 1 && job->block_users <= 65536, RV_ERR_USAGE,
              "JobSpec: block_users: %d, expected 1..65536", job->block_users);
-  RV_REQUIRE(job->item_shards == 1, RV_ERR_USAGE, "JobSpec: item_shards: %d, expected 1",
+  RV_REQUIRE(job->item_shards >= 1 && job->item_shards <= 65536, RV_ERR_USAGE,
+             "JobSpec: item_shards: %d, expected 1..65536 (dividing the ranks: checked by eval)",
              job->item_shards);
   RV_REQUIRE(job->mi_bins >= 2 && job->mi_bins <= (1 << 20), RV_ERR_USAGE,
              "JobSpec: mi_bins: %d, expected 2..%d", job->mi_bins, 1 << 20);

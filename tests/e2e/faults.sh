@@ -103,7 +103,9 @@ for victim in 1 0; do
   out=$WORK/out_eval_r$victim
   check "earlier_run_r$victim" run 3 "$RECEVAL" eval small.h5 --out "$out"
   [ -f "$out/report.json" ] || { bad "eval_kill_rank$victim" "the earlier run wrote no report.json"; continue; }
-  fault_case "eval_kill_rank$victim" 3 "$victim" 'receval: eval: rank 0 scored' "$out" \
+  # Progress lines on stderr: "receval: eval: scoring N users x M items ..." when
+  # scoring starts, then "scoring  25.6%, ...": kill once scoring is under way.
+  fault_case "eval_kill_rank$victim" 3 "$victim" 'receval: eval: scoring +[0-9.]+%' "$out" \
     -- eval big.h5 --out "$out" --progress
 done
 echo "faults.sh: $npass passed, $fails failed"

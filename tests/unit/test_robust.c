@@ -113,8 +113,12 @@ static void test_jobspec(void) {
   expect_bad(&j, "block_users: 0");
   j = good(), j.mi_bins = 1;
   expect_bad(&j, "mi_bins: 1");
-  j = good(), j.item_shards = 2;
-  expect_bad(&j, "item_shards: 2");
+  j = good(), j.item_shards = 4;
+  CU_ASSERT_EQUAL(rv_jobspec_check(&j), RV_OK);
+  j = good(), j.item_shards = 0;
+  expect_bad(&j, "item_shards: 0");
+  j = good(), j.item_shards = 65537;
+  expect_bad(&j, "item_shards: 65537");
   j = good(), j.convention = (char *)"TREC";
   expect_bad(&j, "convention: 'TREC'");
   char *m2[2] = {(char *)"ndcg", (char *)"nosuch"}, *m3[2] = {(char *)"ndcg", (char *)"ndcg"},
