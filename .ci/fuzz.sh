@@ -18,6 +18,8 @@ export LSAN_OPTIONS=suppressions=$ROOT/.ci/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ART=$BUILD/fuzz-artifacts
 mkdir -p "$ART"
+export RV_FUZZ_TMPDIR=$BUILD/fuzz-tmp   # the dataset harness's scratch files
+rm -rf "$RV_FUZZ_TMPDIR" && mkdir -p "$RV_FUZZ_TMPDIR"
 status=0
 for h in jobspec dataset; do
   corpus=$BUILD/fuzz-corpus/$h   # a working copy: the committed seeds stay as they are
@@ -36,4 +38,5 @@ for h in jobspec dataset; do
     status=1
   fi
 done
+rm -rf "$RV_FUZZ_TMPDIR"
 exit $status
