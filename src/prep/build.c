@@ -14,10 +14,13 @@ int rv_id_cmp(const char *a, const char *b) {
   const size_t la = strlen(a), lb = strlen(b);
   const int da = la > 0 && strspn(a, "0123456789") == la, db = lb > 0 && strspn(b, "0123456789") == lb;
   if (da && db) {
-    while (*a == '0' && a[1]) a++;
-    while (*b == '0' && b[1]) b++;
-    const size_t ma = strlen(a), mb = strlen(b);
-    if (ma != mb) return ma < mb ? -1 : 1;
+    const char *x = a, *y = b;
+    while (*x == '0' && x[1]) x++;
+    while (*y == '0' && y[1]) y++;
+    const size_t mx = strlen(x), my = strlen(y);
+    if (mx != my) return mx < my ? -1 : 1;
+    const int c = strcmp(x, y);
+    if (c) return c;
   }
   return strcmp(a, b);
 }

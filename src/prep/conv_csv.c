@@ -66,7 +66,7 @@ rv_err_t rv_conv_csv(const char *path, const rv_csv_opts_t *o, rv_prep_src_t *s)
     if (o->no_header && t.rec.line == 1) {
       /* By position: user,item[,rating][,timestamp]. */
       cr = t.rec.n >= 3 ? 2 : -1, ct = t.rec.n >= 4 ? 3 : -1;
-      need = t.rec.n >= 4 ? 4 : t.rec.n;
+      need = t.rec.n >= 4 ? 4 : (t.rec.n < 2 ? 2 : t.rec.n);
       s->has_rating = cr >= 0, s->has_time = ct >= 0;
     }
     RV_TRY(rv_table_need(&t, need));
