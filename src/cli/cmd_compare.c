@@ -170,10 +170,10 @@ static rv_err_t compare(int argc, char **argv, FILE *out) {
                                                                : "A higher";
       fprintf(out, "%-22s %6lld %10.6f %10.6f %+10.6f %8.4f %10.3g %10.3g %7.3f %10.3g %10.3g %10s  %s\n", names[m],
               (long long)r->n, r->mean_a, r->mean_b, r->mean_diff, r->cohen_dz, r->p_t, ht[m], r->rank_biserial,
-              r->p_w, hw[m], r->exact ? "exact" : "normal", verdict);
+              r->p_w, hw[m], r->n_nonzero == 0 ? "-" : r->exact ? "exact" : "normal", verdict);
     }
-    fprintf(out, "verdict: both Holm-adjusted p-values (t-test and Wilcoxon, across the %d metrics) below %g\n", nm,
-            alpha);
+    fprintf(out, "a difference is reported when both Holm-adjusted p-values (t-test and Wilcoxon, across the %d "
+                 "metrics) are below %g\n", nm, alpha);
     fflush(out);
   }
   const char *jpath = rv_arg_str(&a, "json");
