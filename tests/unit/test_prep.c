@@ -99,6 +99,28 @@ static void test_text_read(void) {
   CU_ASSERT(rv_utf8_valid("\xf0\x9f\x98\x80", 4));
 }
 
+/* Last.fm's tags.dat is latin-1 (../shared/data; skipped when absent): read
+ * as such, every byte >= 0x80 becomes two UTF-8 bytes. */
+static void test_real_latin1(void) {
+  const char *path = RV_SHARED_DATA "/hetrec2011-lastfm-2k-partial/tags.dat";
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    printf("skipped: %s is absent ", path);
+    return;
+  }
+  size_t n = 0, high = 0;
+  int c;
+  while ((c = fgetc(f)) != EOF) n++, high += c >= 0x80;
+  fclose(f);
+  rv_text_t t;
+  CU_ASSERT_EQUAL_FATAL(rv_text_read(path, &t), RV_OK);
+  CU_ASSERT_EQUAL(t.was_latin1, 1);
+  CU_ASSERT(high > 0);
+  CU_ASSERT_EQUAL(t.len, n + high);
+  CU_ASSERT(rv_utf8_valid(t.buf, t.len));
+  rv_text_free(&t);
+}
+
 static void test_strtab_idcmp(void) {
   rv_strtab_t t = {0};
   char b[32];
@@ -351,6 +373,7 @@ int main(void) {
   static const entry_t tests[] = {
       {"records", test_records},
       {"text_read", test_text_read},
+      {"real_latin1", test_real_latin1},
       {"strtab_idcmp", test_strtab_idcmp},
       {"pipeline_loo", test_pipeline_loo},
       {"pipeline_filters", test_pipeline_filters},
