@@ -2,6 +2,7 @@
  * shape) of an HDF5 file; for a receval dataset, the full validation of
  * `eval` (collective, every rank its users) and statistics. Exit code 3 when
  * the dataset is invalid, after printing the verdict. */
+#include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,10 @@ static herr_t print_obj(hid_t loc, const char *name, const H5O_info_t *info, voi
 static rv_err_t listing(const char *path, FILE *out, int *is_dataset) {
   rv_err_t err = RV_OK;
   *is_dataset = 0;
-  RV_REQUIRE(H5Fis_hdf5(path) > 0, RV_ERR_DATA, "%s: not an HDF5 file (or missing, or truncated)", path);
+  FILE *probe = fopen(path, "rb");
+  RV_REQUIRE(probe, RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  fclose(probe);
+  RV_REQUIRE(H5Fis_hdf5(path) > 0, RV_ERR_DATA, "%s: not an HDF5 file (or truncated)", path);
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
   char fmt[128] = "";

@@ -57,6 +57,9 @@ cp mlA.h5 bad.h5
 check corrupt "$PY" -c "import h5py; f = h5py.File('bad.h5', 'r+'); f['test/indices'][1] = 7"
 check inspect_invalid bash -c "'$MPIRUN' --timeout 60 -np 2 '$RECEVAL' inspect bad.h5 > out.inv 2>&1; test \$? -eq 3 && grep -q 'verdict: INVALID: .*/test/indices: row 1.*7 out of range' out.inv"
 
+check inspect_missing bash -c "'$RECEVAL' inspect nothere.h5 > /dev/null 2>&1; test \$? -eq 4"
+check inspect_not_hdf5 bash -c "'$RECEVAL' inspect mlA/ratings.csv > /dev/null 2>&1; test \$? -eq 3"
+
 # ---- B. ml-1m layout ("::", latin-1 titles) and C. ml-100k layout (tab, '|', genre flags) ----
 mkdir -p ml1m ml100k
 printf '1::1::5::978300760\n1::2::3::978302109\n2::1::4::978301968\n' > ml1m/ratings.dat
