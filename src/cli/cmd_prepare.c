@@ -49,6 +49,8 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
   RV_TRY(rv_args_parse("prepare", prepare_options, argc, argv, &a));
   if (a.help) {
     rv_args_print_help(out, "prepare", synopsis, prepare_options);
+    fprintf(out, "\nKIND and SRC:\n");
+    for (int i = 0; rv_converters[i]; i++) fprintf(out, "  %-10s %s\n", rv_converters[i]->name, rv_converters[i]->help);
     goto done;
   }
   RV_REQUIRE(a.npos == 3, RV_ERR_USAGE, "receval prepare: expected KIND SRC OUT.h5, got %d arguments (usage: receval prepare %s)",
@@ -80,22 +82,14 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
   o.graded = rv_arg_flag(&a, "graded");
 
   const double t0 = MPI_Wtime();
-  if (strcmp(kind, "movielens") == 0) {
-    RV_TRY(rv_conv_movielens(srcp, &src));
-  } else if (strcmp(kind, "amazon") == 0) {
-    RV_TRY(rv_conv_amazon(srcp, &src));
-  } else if (strcmp(kind, "lastfm") == 0) {
-    RV_TRY(rv_conv_lastfm(srcp, &src));
-  } else if (strcmp(kind, "csv") == 0) {
-    const char *d = rv_arg_str(&a, "delimiter");
-    rv_csv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
-                        rv_arg_str(&a, "time-col"), strcmp(d, "tab") == 0 ? "\t" : d,
-                        rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta")};
-    RV_REQUIRE(*co.delimiter, RV_ERR_USAGE, "receval prepare: --delimiter: empty");
-    RV_TRY(rv_conv_csv(srcp, &co, &src));
-  } else {
-    RV_FAIL(RV_ERR_USAGE, "receval prepare: unknown kind '%s' (movielens, amazon, lastfm or csv)", kind);
-  }
+  const rv_converter_t *conv = rv_converter_find(kind);
+  RV_REQUIRE(conv, RV_ERR_USAGE, "receval prepare: unknown kind '%s' (movielens, amazon, lastfm or csv)", kind);
+  const char *delim = rv_arg_str(&a, "delimiter");
+  const rv_csv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
+                            rv_arg_str(&a, "time-col"), strcmp(delim, "tab") == 0 ? "\t" : delim,
+                            rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta")};
+  RV_REQUIRE(*co.delimiter, RV_ERR_USAGE, "receval prepare: --delimiter: empty");
+  RV_TRY(conv->convert(srcp, &co, &src));
   err = rv_prep_build(&src, &o, &po);
   if (err) {
     char msg[1024];

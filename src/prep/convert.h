@@ -26,6 +26,16 @@ rv_err_t rv_conv_amazon(const char *src, rv_prep_src_t *s);
 /* SRC is the HetRec 2011 Last.fm folder (user_artists.dat, artists.dat). */
 rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s);
 
+/* The converters by name (NULL-terminated), for `receval prepare KIND`.
+ * opts is read by the csv converter only. */
+typedef struct rv_converter {
+  const char *name;
+  const char *help; /* what SRC is */
+  rv_err_t (*convert)(const char *src, const rv_csv_opts_t *opts, rv_prep_src_t *s);
+} rv_converter_t;
+extern const rv_converter_t *const rv_converters[];
+const rv_converter_t *rv_converter_find(const char *name);
+
 /* Shared by the converters: strict number parsing of a field. */
 int rv_parse_i64(const char *s, int64_t *v);
 int rv_parse_f32(const char *s, float *v);
