@@ -32,7 +32,14 @@ for np in 1 2 4; do
   check "runs_trec_np$np" run $np "$RECEVAL" runs g.h5 own.trec --out "rt$np" --metrics all --k 1,5,10 --order rank
 done
 check runs_h5 run 3 "$RECEVAL" runs g.h5 ev/results.h5 --out rh --metrics all --k 1,5,10
-check identical_ranks "$PY" "$HERE/py/compare_runs.py" rt1 rt2 rt4
+check identical_ranks "$PY" "$HERE/py/compare_runs.py" rt1 rt2 rt4 rh
+# Lists of a sharded eval (2 item shards need more than one 2048-item tile).
+check gen2 run 2 "$RECEVAL" gen g2.h5 --users 300 --items 4300 --dim 8 --seed 3
+check eval_unsharded run 2 "$RECEVAL" eval g2.h5 --out ev2 --metrics all --k 5,10
+check eval_sharded run 4 "$RECEVAL" eval g2.h5 --out evs --metrics all --k 5,10 --item-shards 2
+check runs_unsharded run 2 "$RECEVAL" runs g2.h5 ev2/results.h5 --out rh2 --metrics all --k 5,10
+check runs_sharded run 4 "$RECEVAL" runs g2.h5 evs/results.h5 --out rhs --metrics all --k 5,10
+check identical_sharded "$PY" "$HERE/py/compare_runs.py" rh2 rhs
 check reproduces_eval "$PY" - <<'PYEOF'
 import json, h5py, numpy as np
 e = json.load(open("ev/report.json"))
