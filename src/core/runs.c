@@ -27,7 +27,7 @@ typedef struct runs {
   float *scores;   /* n_users x kmax, NaN padded */
   int32_t *len;    /* n_users */
   int32_t *qual;   /* n_users x nk x Q_N */
-  int32_t *mark;   /* n_items: 1 + last user that listed the item */
+  int64_t *mark;   /* n_items: 1 + last user that listed the item */
   Receval__RunInput stats;
   char conv[3][200];
 } runs_t;
@@ -91,7 +91,7 @@ static void take_user(runs_t *r, const rv_eval_state_t *s, int64_t u, const int3
     r->stats.unknown_items += invalid;
     r->stats.duplicates += dup;
     if (invalid || dup) continue;
-    r->mark[it] = (int32_t)(u + 1);
+    r->mark[it] = u + 1;
     if (len < kmax) {
       list[len] = it;
       ls[len++] = sc ? sc[t] : NAN;
@@ -266,7 +266,7 @@ static rv_err_t load(runs_t *r, rv_eval_state_t *s) {
   r->scores = malloc(sizeof(float) * (nl + 1));
   r->len = calloc((size_t)ds->n_users + 1, sizeof(int32_t));
   r->qual = calloc((size_t)ds->n_users * (size_t)s->nk * Q_N + 1, sizeof(int32_t));
-  r->mark = calloc((size_t)ds->n_items + 1, sizeof(int32_t));
+  r->mark = calloc((size_t)ds->n_items + 1, sizeof(int64_t));
   RV_REQUIRE(r->lists && r->scores && r->len && r->qual && r->mark, RV_ERR_RUNTIME,
              "out of memory for %lld lists of %d", (long long)ds->n_users, s->kmax);
   for (size_t i = 0; i < nl; i++) r->lists[i] = -1, r->scores[i] = NAN;
