@@ -82,6 +82,9 @@ for order in score rank; do
   check "runs_hand_$order" run 2 "$RECEVAL" runs h.h5 hand.trec --out "hand_$order" --k 2,3 --order $order \
     --metrics precision,recall,mrr,hit
 done
+gzip -c hand.trec > hand.trec.gz
+check runs_hand_gz run 1 "$RECEVAL" runs h.h5 hand.trec.gz --out hand_gz --k 2,3 --metrics precision,recall,mrr,hit
+check hand_gz_same "$PY" "$HERE/py/compare_runs.py" hand_score hand_gz
 check hand_values "$PY" - <<'PYEOF'
 import json, h5py, math
 # By score: u1 raw [i3, nope, i3 (repeat), i2 (title)], u2 [i5, i4], u3 [none], u4 absent.
