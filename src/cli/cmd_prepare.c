@@ -87,7 +87,8 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
   const char *delim = rv_arg_str(&a, "delimiter");
   const rv_csv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
                             rv_arg_str(&a, "time-col"), strcmp(delim, "tab") == 0 ? "\t" : delim,
-                            rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta")};
+                            rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta"),
+                            rv_arg_given(&a, "rating-col"), rv_arg_given(&a, "time-col")};
   RV_REQUIRE(*co.delimiter, RV_ERR_USAGE, "receval prepare: --delimiter: empty");
   RV_TRY(conv->convert(srcp, &co, &src));
   err = rv_prep_build(&src, &o, &po);

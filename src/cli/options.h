@@ -37,6 +37,8 @@ void rv_args_print_help(FILE *out, const char *cmd, const char *synopsis,
                         const rv_option_t *opts);
 
 int rv_arg_flag(const rv_args_t *a, const char *name);
+/* 1 if the option was on the command line (not just its default). */
+int rv_arg_given(const rv_args_t *a, const char *name);
 const char *rv_arg_str(const rv_args_t *a, const char *name);
 rv_err_t rv_arg_i64(const rv_args_t *a, const char *name, int64_t lo, int64_t hi, int64_t *out);
 rv_err_t rv_arg_u64(const rv_args_t *a, const char *name, uint64_t *out);

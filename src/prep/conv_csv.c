@@ -57,6 +57,10 @@ rv_err_t rv_conv_csv(const char *path, const rv_csv_opts_t *o, rv_prep_src_t *s)
       RV_REQUIRE(cu >= 0 && ci >= 0, RV_ERR_DATA,
                  "%s:1: the header has no '%s' or no '%s' column (set --user-col, --item-col, or --no-header)",
                  path, o->user_col, o->item_col);
+      RV_REQUIRE(cr >= 0 || !o->need_rating, RV_ERR_DATA, "%s:1: the header has no '%s' column (--rating-col)", path,
+                 o->rating_col);
+      RV_REQUIRE(ct >= 0 || !o->need_time, RV_ERR_DATA, "%s:1: the header has no '%s' column (--time-col)", path,
+                 o->time_col);
       need = 1 + (cu > ci ? cu : ci);
       if (cr + 1 > need) need = cr + 1;
       if (ct + 1 > need) need = ct + 1;

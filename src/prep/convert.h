@@ -16,6 +16,7 @@ typedef struct rv_csv_opts {
   const char *delimiter;
   int no_header;         /* columns by position: user,item[,rating][,timestamp] */
   const char *item_meta; /* optional CSV with columns item,title,text,categories ('|') */
+  int need_rating, need_time; /* the rating / time column was named explicitly: it must exist */
 } rv_csv_opts_t;
 rv_err_t rv_conv_csv(const char *path, const rv_csv_opts_t *o, rv_prep_src_t *s);
 

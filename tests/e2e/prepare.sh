@@ -101,6 +101,7 @@ assert list(f["test/indices"]) == [1, 1]            # u1: i2 (t=2); u2: i2 (t=4)
 assert list(f["train/values"]) == [5, 2]
 assert [x.decode() for x in f["items/title"][:]] == ["One, The", "Two"]
 PYEOF
+check csv_missing_col bash -c "'$RECEVAL' prepare csv inter.csv x.h5 --delimiter ';' --user-col user_id --item-col movie --rating-col score > out.mc 2>&1; test \$? -eq 3 && grep -q \"inter.csv:1: the header has no 'score' column (--rating-col)\" out.mc"
 printf 'a,x\nb,x\nb,y\n' > nohead.csv
 check prepare_csv_noheader "$RECEVAL" prepare csv nohead.csv nh.h5 --no-header --split temporal --test-frac 0.34
 check csv_bad_header bash -c "'$RECEVAL' prepare csv inter.csv x.h5 > out.bh 2>&1; test \$? -eq 3 && grep -q \"inter.csv:1: the header has no 'user'\" out.bh"
