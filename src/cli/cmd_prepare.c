@@ -33,6 +33,7 @@ static const rv_option_t prepare_options[] = {
     {"delimiter", "SEP", "csv: field separator (',', 'tab', ';', '::', ...)", ","},
     {"no-header", NULL, "csv: no header line; columns are user,item[,rating][,timestamp]", NULL},
     {"item-meta", "FILE", "csv: item metadata CSV with columns item[,title][,text][,categories]", NULL},
+    {"dedup-text", NULL, "amazon: drop a review whose user posted the same text earlier under another item", NULL},
     {NULL, NULL, NULL, NULL}};
 
 static const char synopsis[] = "movielens|amazon|lastfm|csv SRC OUT.h5 [options]";
@@ -85,10 +86,11 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
   const rv_converter_t *conv = rv_converter_find(kind);
   RV_REQUIRE(conv, RV_ERR_USAGE, "receval prepare: unknown kind '%s' (movielens, amazon, lastfm or csv)", kind);
   const char *delim = rv_arg_str(&a, "delimiter");
-  const rv_csv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
+  const rv_conv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
                             rv_arg_str(&a, "time-col"), strcmp(delim, "tab") == 0 ? "\t" : delim,
                             rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta"),
-                            rv_arg_given(&a, "rating-col"), rv_arg_given(&a, "time-col")};
+                            rv_arg_given(&a, "rating-col"), rv_arg_given(&a, "time-col"),
+                            rv_arg_flag(&a, "dedup-text")};
   RV_REQUIRE(*co.delimiter, RV_ERR_USAGE, "receval prepare: --delimiter: empty");
   RV_TRY(conv->convert(srcp, &co, &src));
   err = rv_prep_build(&src, &o, &po);
@@ -127,8 +129,10 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
     fprintf(out, "receval prepare: %s\n", src.source);
     fprintf(out, "  source: %lld users, %lld items, %lld interactions\n", (long long)po.raw_users,
             (long long)po.raw_items, (long long)po.raw_interactions);
-    fprintf(out, "  removed: %lld repeated (user, item) pairs, %lld below the threshold, %lld by k-core\n",
+    fprintf(out, "  removed: %lld repeated (user, item) pairs, %lld below the threshold, %lld by k-core",
             (long long)po.duplicates, (long long)po.below_threshold, (long long)po.kcore_removed);
+    if (src.text_duplicates) fprintf(out, ", %lld repeating their user's text", (long long)src.text_duplicates);
+    fputc('\n', out);
     fprintf(out, "  wrote %s: %lld users, %lld items, %lld train and %lld test interactions (split %s), dim %d\n",
             outp, (long long)po.n_users, (long long)po.n_items, (long long)po.tr_ptr[po.n_users],
             (long long)po.te_ptr[po.n_users], split, d);

@@ -82,6 +82,7 @@ rv_err_t rv_prep_write(const char *path, const rv_prep_file_t *p) {
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_duplicates", o->duplicates));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_below_threshold", o->below_threshold));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_kcore", o->kcore_removed));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_same_text", s->text_duplicates));
 
   RV_TRY(put(f, tmp, "/items/embedding", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ni, p->dim, p->emb));
   const int64_t ntr = o->tr_ptr[nu], nte = o->te_ptr[nu];

@@ -53,9 +53,17 @@ done:
   return err;
 }
 
+typedef struct amz {
+  rv_prep_src_t *s;
+  int dedup_text;
+  rv_strtab_t seen;    /* reviewerID \x1f reviewText */
+  int64_t *first_item; /* the item each of them was first posted under */
+  int64_t cap;
+} amz_t;
+
 /* Calls fn on every JSON object line of path. */
-typedef rv_err_t (*line_fn)(json_t *o, const char *path, int64_t line, rv_prep_src_t *s);
-static rv_err_t each_line(const char *path, line_fn fn, rv_prep_src_t *s) {
+typedef rv_err_t (*line_fn)(json_t *o, const char *path, int64_t line, amz_t *a);
+static rv_err_t each_line(const char *path, line_fn fn, amz_t *a) {
   rv_err_t err = RV_OK;
   rv_text_t t;
   RV_TRY(rv_text_read(path, &t));
@@ -72,7 +80,7 @@ static rv_err_t each_line(const char *path, line_fn fn, rv_prep_src_t *s) {
         err = rv_error_set(RV_ERR_DATA, "%s:%lld: not a JSON object: %s", path, (long long)line, o ? "" : je.text);
         break;
       }
-      err = fn(o, path, line, s);
+      err = fn(o, path, line, a);
       json_decref(o);
       if (err) break;
     }
@@ -83,8 +91,10 @@ done:
   return err;
 }
 
-static rv_err_t review(json_t *o, const char *path, int64_t line, rv_prep_src_t *s) {
+static rv_err_t review(json_t *o, const char *path, int64_t line, amz_t *a) {
   rv_err_t err = RV_OK;
+  rv_prep_src_t *s = a->s;
+  char *key = NULL;
   const json_t *u = json_object_get(o, "reviewerID"), *i = json_object_get(o, "asin");
   const json_t *r = json_object_get(o, "overall"), *t = json_object_get(o, "unixReviewTime");
   RV_REQUIRE(json_is_string(u) && json_is_string(i), RV_ERR_DATA, "%s:%lld: no reviewerID or asin string",
@@ -92,10 +102,36 @@ static rv_err_t review(json_t *o, const char *path, int64_t line, rv_prep_src_t 
   RV_REQUIRE(json_is_number(r), RV_ERR_DATA, "%s:%lld: 'overall' is not a number", path, (long long)line);
   RV_REQUIRE(json_is_integer(t), RV_ERR_DATA, "%s:%lld: 'unixReviewTime' is not an integer", path,
              (long long)line);
+  const json_t *text = json_object_get(o, "reviewText");
+  if (a->dedup_text && json_is_string(text) && json_string_length(text) > 0) {
+    const size_t ul = json_string_length(u), tl = json_string_length(text);
+    key = malloc(ul + tl + 1);
+    RV_REQUIRE(key, RV_ERR_RUNTIME, "out of memory");
+    memcpy(key, json_string_value(u), ul);
+    key[ul] = '\x1f';
+    memcpy(key + ul + 1, json_string_value(text), tl);
+    const int64_t before = a->seen.n, k = rv_strtab_intern(&a->seen, key, ul + tl + 1);
+    const int64_t it = rv_prep_item(s, json_string_value(i), json_string_length(i));
+    RV_REQUIRE(k >= 0 && it >= 0, RV_ERR_RUNTIME, "out of memory");
+    if (a->seen.n > before) {
+      if (k >= a->cap) {
+        const int64_t cap = a->cap ? 2 * a->cap : 1024;
+        int64_t *n = realloc(a->first_item, sizeof(int64_t) * (size_t)cap);
+        RV_REQUIRE(n, RV_ERR_RUNTIME, "out of memory");
+        a->first_item = n;
+        a->cap = cap;
+      }
+      a->first_item[k] = it;
+    } else if (a->first_item[k] != it) { /* the same text under another item */
+      s->text_duplicates++;
+      goto done;
+    }
+  }
   RV_REQUIRE(rv_prep_add(s, json_string_value(u), json_string_length(u), json_string_value(i),
                          json_string_length(i), (float)json_number_value(r), json_integer_value(t)) == 0,
              RV_ERR_RUNTIME, "out of memory");
 done:
+  free(key);
   return err;
 }
 
@@ -108,8 +144,9 @@ static rv_err_t append(rv_prep_src_t *s, int64_t it, const char *label, const ch
   return rc == 0 ? RV_OK : rv_error_set(RV_ERR_RUNTIME, "out of memory");
 }
 
-static rv_err_t product(json_t *o, const char *path, int64_t line, rv_prep_src_t *s) {
+static rv_err_t product(json_t *o, const char *path, int64_t line, amz_t *ctx) {
   rv_err_t err = RV_OK;
+  rv_prep_src_t *s = ctx->s;
   const json_t *a = json_object_get(o, "asin");
   RV_REQUIRE(json_is_string(a), RV_ERR_DATA, "%s:%lld: no 'asin' string", path, (long long)line);
   /* Only products that were reviewed, each once. */
@@ -150,15 +187,18 @@ done:
   return err;
 }
 
-rv_err_t rv_conv_amazon(const char *src, rv_prep_src_t *s) {
+rv_err_t rv_conv_amazon(const char *src, int dedup_text, rv_prep_src_t *s) {
   rv_err_t err = RV_OK;
   char rev[4200], meta[4200];
+  amz_t a = {s, dedup_text, {0}, NULL, 0};
   RV_TRY(find_file(src, NULL, 0, rev, sizeof rev));
   RV_TRY(find_file(src, NULL, 1, meta, sizeof meta));
   snprintf(s->source, sizeof s->source, "amazon 2018 (%s, %s)", strrchr(rev, '/') + 1, strrchr(meta, '/') + 1);
   s->has_rating = s->has_time = 1;
-  RV_TRY(each_line(rev, review, s));
-  RV_TRY(each_line(meta, product, s));
+  RV_TRY(each_line(rev, review, &a));
+  RV_TRY(each_line(meta, product, &a));
 done:
+  rv_strtab_free(&a.seen);
+  free(a.first_item);
   return err;
 }

@@ -43,7 +43,7 @@ done:
   return err;
 }
 
-rv_err_t rv_conv_csv(const char *path, const rv_csv_opts_t *o, rv_prep_src_t *s) {
+rv_err_t rv_conv_csv(const char *path, const rv_conv_opts_t *o, rv_prep_src_t *s) {
   rv_err_t err = RV_OK;
   rv_table_t t;
   int rc, cu = 0, ci = 1, cr = -1, ct = -1, need = 2;

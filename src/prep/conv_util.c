@@ -28,15 +28,14 @@ int rv_parse_f32(const char *s, float *v) {
   return 0;
 }
 
-static rv_err_t movielens(const char *src, const rv_csv_opts_t *o, rv_prep_src_t *s) {
+static rv_err_t movielens(const char *src, const rv_conv_opts_t *o, rv_prep_src_t *s) {
   (void)o;
   return rv_conv_movielens(src, s);
 }
-static rv_err_t amazon(const char *src, const rv_csv_opts_t *o, rv_prep_src_t *s) {
-  (void)o;
-  return rv_conv_amazon(src, s);
+static rv_err_t amazon(const char *src, const rv_conv_opts_t *o, rv_prep_src_t *s) {
+  return rv_conv_amazon(src, o->dedup_text, s);
 }
-static rv_err_t lastfm(const char *src, const rv_csv_opts_t *o, rv_prep_src_t *s) {
+static rv_err_t lastfm(const char *src, const rv_conv_opts_t *o, rv_prep_src_t *s) {
   (void)o;
   return rv_conv_lastfm(src, s);
 }

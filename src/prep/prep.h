@@ -28,6 +28,7 @@ typedef struct rv_prep_src {
   int32_t *catp; /* (item, category) pairs */
   int64_t ncatp, catp_cap;
   char source[256]; /* e.g. "movielens (ml-latest-small layout)" */
+  int64_t text_duplicates; /* reviews dropped for repeating their user's text (amazon) */
 } rv_prep_src_t;
 
 /* Each returns -1 when out of memory (or, for rv_prep_add, ids too many). */

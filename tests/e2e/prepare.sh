@@ -113,7 +113,11 @@ import gzip, json
 rev = [("A", "P1", 5, 10), ("A", "P2", 4, 20), ("A", "P1", 3, 30), ("B", "P2", 2, 5), ("B", "P3", 5, 6)]
 with gzip.open("amz/Tiny_5.json.gz", "wt") as f:
     for u, i, r, t in rev:
-        f.write(json.dumps({"overall": float(r), "reviewerID": u, "asin": i, "unixReviewTime": t, "reviewText": "x"}) + "\n")
+        f.write(json.dumps({"overall": float(r), "reviewerID": u, "asin": i, "unixReviewTime": t, "reviewText": f"{u} on {i}"}) + "\n")
+    # B repeats its P2 text under the variant P4 (dropped with --dedup-text); C's empty texts never match.
+    f.write(json.dumps({"overall": 4.0, "reviewerID": "B", "asin": "P4", "unixReviewTime": 7, "reviewText": "B on P2"}) + "\n")
+    f.write(json.dumps({"overall": 4.0, "reviewerID": "C", "asin": "P1", "unixReviewTime": 8, "reviewText": ""}) + "\n")
+    f.write(json.dumps({"overall": 4.0, "reviewerID": "C", "asin": "P2", "unixReviewTime": 9, "reviewText": ""}) + "\n")
 meta = [{"asin": "P1", "title": "<span class=\"x\"", "description": ["Fine & fun"], "category": ["Root", "Arts &amp; Music"], "brand": "Acme"},
         {"asin": "P1", "title": "Second row", "description": ["ignored"]},
         {"asin": "P2", "title": "Plain Title", "category": ["Root", "News"]},
@@ -123,15 +127,19 @@ with gzip.open("amz/meta_Tiny.json.gz", "wt") as f:
         f.write(json.dumps(m) + "\n")
 PYEOF
 check prepare_amazon "$RECEVAL" prepare amazon amz amz.h5 --dim 4
+check prepare_amazon_text "$RECEVAL" prepare amazon amz amzt.h5 --dim 4 --dedup-text
 check check_amazon "$PY" - <<'PYEOF'
 import h5py
 f = h5py.File("amz.h5", "r")
 s = lambda d: [x.decode() for x in f[d][:]]
-assert f.attrs["removed_duplicates"] == 1 and s("items/id") == ["P1", "P2", "P3"]
-assert s("items/title") == ["", "Plain Title", ""]   # markup is not a title; P3 has no metadata
+assert f.attrs["removed_duplicates"] == 1 and s("items/id") == ["P1", "P2", "P3", "P4"]
+g = h5py.File("amzt.h5", "r")
+assert g.attrs["removed_same_text"] == 1 and [x.decode() for x in g["items/id"][:]] == ["P1", "P2", "P3"]
+assert g.attrs["source_interactions"] == 7 and f.attrs["source_interactions"] == 8
+assert s("items/title") == ["", "Plain Title", "", ""]   # markup is not a title; P3, P4 have no metadata
 t = s("items/text")
 assert t[0] == "Description: Fine & fun\nCategory: Root, Arts & Music\nBrand: Acme", t[0]
-assert t[1] == "Plain Title\nCategory: Root, News" and t[2] == ""
+assert t[1] == "Plain Title\nCategory: Root, News" and t[2] == "" and t[3] == ""
 assert s("items/category_names") == ["Arts & Music", "News"]
 PYEOF
 
@@ -224,12 +232,25 @@ else
 fi
 if [ -d "$DATA/amazon2018-magazine-subscriptions" ]; then
   check real_amazon "$RECEVAL" prepare amazon "$DATA/amazon2018-magazine-subscriptions" amzr.h5 --kcore 5
+  check real_amazon_text "$RECEVAL" prepare amazon "$DATA/amazon2018-magazine-subscriptions" amzt.h5 --dedup-text
   check real_amazon_dups "$PY" - "$DATA/amazon2018-magazine-subscriptions" <<'PYEOF'
 import gzip, json, sys, h5py
 pairs = [(r["reviewerID"], r["asin"]) for r in map(json.loads, gzip.open(sys.argv[1] + "/Magazine_Subscriptions_5.json.gz", "rt"))]
 f = h5py.File("amzr.h5", "r")
 assert f.attrs["source_interactions"] == len(pairs) == 2375
 assert f.attrs["removed_duplicates"] == len(pairs) - len(set(pairs)) == 73
+# A review repeating (user, text) first posted under another item (README: 420 repeats of
+# user and text in all; the rest repeat it under the same item: repeated pairs).
+first, same, repeats = {}, 0, 0
+for r in map(json.loads, gzip.open(sys.argv[1] + "/Magazine_Subscriptions_5.json.gz", "rt")):
+    t = r.get("reviewText", "")
+    if t:
+        key = (r["reviewerID"], t)
+        repeats += key in first
+        same += key in first and first[key] != r["asin"]
+        first.setdefault(key, r["asin"])
+assert repeats == 420, repeats
+assert h5py.File("amzt.h5", "r").attrs["removed_same_text"] == same, same
 PYEOF
 else
   echo "SKIP real_amazon: absent"
