@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "core/runs.h"
@@ -69,6 +70,7 @@ static void test_text_read(void) {
   char path[] = "/tmp/rv_test_prep_XXXXXX";
   const int fd = mkstemp(path);
   CU_ASSERT_FATAL(fd >= 0);
+  close(fd); /* written again by name below */
   /* latin-1 e-acute (0xE9) and e-grave (0xE8) become C3 A9 and C3 A8. */
   write_file(path, "caf\xe9 cr\xe8me\n", 11);
   CU_ASSERT_EQUAL(rv_text_read(path, &t), RV_OK);
