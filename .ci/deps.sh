@@ -6,7 +6,7 @@ RV_PACKAGES=(build-essential cmake pkg-config
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libscalapack-openmpi-dev libopenblas-dev liblapacke-dev
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
-  libcunit1-dev libjansson-dev python3 python3-numpy python3-h5py
+  libcunit1-dev libjansson-dev zlib1g-dev python3 python3-numpy python3-h5py
   slurm-wlm munge iproute2
   valgrind clang libclang-rt-14-dev)
 missing=()

@@ -27,6 +27,47 @@ static const rv_option_t eval_options[] = {
 
 static const char synopsis[] = "DATASET.h5 --out DIR [options]";
 
+/* --k and --metrics of eval and runs: into job (ks and metric_names hold
+ * RV_MAX_K and 64 entries). Rank 0. */
+rv_err_t rv_parse_metrics(const rv_args_t *a, Receval__JobSpec *job, int32_t *ks, char **metric_names) {
+  rv_err_t err = RV_OK;
+  int nk = 0, kbuf[RV_MAX_K];
+  RV_TRY(rv_arg_intlist(a, "k", 1, RV_MAX_K_VALUE, kbuf, RV_MAX_K, &nk));
+  for (int i = 0; i < nk; i++) ks[i] = kbuf[i];
+  job->n_k = (size_t)nk;
+  job->k = ks;
+
+  /* Metric names: every one must exist; 'all' selects the whole registry. */
+  const char *ml = rv_arg_str(a, "metrics");
+  size_t nm = 0;
+  if (strcmp(ml, "all") == 0) {
+    for (int i = 0; rv_metric_registry[i]; i++) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
+  } else {
+    const char *p = ml;
+    while (*p) {
+      const char *e = strchr(p, ',');
+      const size_t len = e ? (size_t)(e - p) : strlen(p);
+      char name[64];
+      RV_REQUIRE(len > 0 && len < sizeof name, RV_ERR_USAGE, "receval %s: --metrics: bad list '%s'",
+                 a->cmd, ml);
+      memcpy(name, p, len);
+      name[len] = '\0';
+      const rv_metric_t *m = rv_metric_find(name);
+      RV_REQUIRE(m, RV_ERR_USAGE,
+                 "receval %s: --metrics: unknown metric '%s' (see receval eval --help)", a->cmd, name);
+      int dup = 0;
+      for (size_t i = 0; i < nm; i++) dup |= strcmp(metric_names[i], m->name) == 0;
+      if (!dup) metric_names[nm++] = (char *)m->name;
+      p = e ? e + 1 : p + len;
+    }
+  }
+  RV_REQUIRE(nm > 0, RV_ERR_USAGE, "receval %s: --metrics: no metric selected", a->cmd);
+  job->n_metrics = nm;
+  job->metrics = metric_names;
+done:
+  return err;
+}
+
 /* Rank 0: argv -> JobSpec (strings point into argv or static storage).
  * *done = 1 when help was printed and there is nothing to run. */
 static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *job, int32_t *ks,
@@ -70,12 +111,6 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->dataset = (char *)a.pos[0];
   job->out_dir = (char *)outdir;
 
-  int nk = 0, kbuf[RV_MAX_K];
-  RV_TRY(rv_arg_intlist(&a, "k", 1, RV_MAX_K_VALUE, kbuf, RV_MAX_K, &nk));
-  for (int i = 0; i < nk; i++) ks[i] = kbuf[i];
-  job->n_k = (size_t)nk;
-  job->k = ks;
-
   const char *sim = rv_arg_str(&a, "similarity");
   job->has_similarity = 1;
   if (strcmp(sim, "cosine") == 0)
@@ -112,38 +147,12 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->has_mi_bins = 1;
   job->mi_bins = (int32_t)bins;
 
-  /* Metric names: every one must exist; 'all' selects the whole registry. */
-  const char *ml = rv_arg_str(&a, "metrics");
-  size_t nm = 0;
-  if (strcmp(ml, "all") == 0) {
-    for (int i = 0; rv_metric_registry[i]; i++) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
-  } else {
-    const char *p = ml;
-    while (*p) {
-      const char *e = strchr(p, ',');
-      const size_t len = e ? (size_t)(e - p) : strlen(p);
-      char name[64];
-      RV_REQUIRE(len > 0 && len < sizeof name, RV_ERR_USAGE, "receval eval: --metrics: bad list '%s'",
-                 ml);
-      memcpy(name, p, len);
-      name[len] = '\0';
-      const rv_metric_t *m = rv_metric_find(name);
-      RV_REQUIRE(m, RV_ERR_USAGE,
-                 "receval eval: --metrics: unknown metric '%s' (see receval eval --help)", name);
-      int dup = 0;
-      for (size_t i = 0; i < nm; i++) dup |= strcmp(metric_names[i], m->name) == 0;
-      if (!dup) metric_names[nm++] = (char *)m->name;
-      p = e ? e + 1 : p + len;
-    }
-  }
-  RV_REQUIRE(nm > 0, RV_ERR_USAGE, "receval eval: --metrics: no metric selected");
-  job->n_metrics = nm;
-  job->metrics = metric_names;
+  RV_TRY(rv_parse_metrics(&a, job, ks, metric_names));
 done:
   return err;
 }
 
-rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
+rv_err_t rv_cmd_job(MPI_Comm comm, int argc, char **argv, FILE *out, rv_spec_builder_t build, rv_job_runner_t run) {
   rv_err_t err = RV_OK;
   int rank;
   MPI_Comm_rank(comm, &rank);
@@ -154,7 +163,7 @@ rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
   ProtobufCMessage *copy = NULL;
   uint8_t *bytes = NULL;
   size_t len = 0;
-  if (rank == 0) err = build_spec(argc, argv, out, &spec, ks, metric_names, &help_done);
+  if (rank == 0) err = build(argc, argv, out, &spec, ks, metric_names, &help_done);
   RV_AGREE(comm);
   RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
   if (help_done) goto done;
@@ -162,9 +171,13 @@ rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
   /* Every rank checks what it decoded (the same bytes: the same verdict). */
   err = rv_jobspec_check((const Receval__JobSpec *)copy);
   RV_AGREE(comm);
-  RV_TRY(rv_evaluate(comm, (const Receval__JobSpec *)copy, bytes, len, out));
+  RV_TRY(run(comm, (const Receval__JobSpec *)copy, bytes, len, out));
 done:
   if (copy) protobuf_c_message_free_unpacked(copy, NULL);
   free(bytes);
   return err;
+}
+
+rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  return rv_cmd_job(comm, argc, argv, out, build_spec, rv_evaluate);
 }

@@ -9,5 +9,9 @@
 
 rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_prepare(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_runs(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_compare(MPI_Comm comm, int argc, char **argv, FILE *out);
 
 #endif

@@ -17,8 +17,9 @@ static rv_err_t check_path(const char *field, const char *p) {
 
 rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
   rv_err_t err = RV_OK;
-  RV_REQUIRE(job->command && strcmp(job->command, "eval") == 0, RV_ERR_USAGE,
-             "JobSpec: command: '%s', expected 'eval'", job->command ? job->command : "(none)");
+  RV_REQUIRE(job->command && (strcmp(job->command, "eval") == 0 || strcmp(job->command, "runs") == 0),
+             RV_ERR_USAGE, "JobSpec: command: '%s', expected 'eval' or 'runs'",
+             job->command ? job->command : "(none)");
   RV_TRY(check_path("dataset", job->dataset));
   RV_TRY(check_path("out_dir", job->out_dir));
   RV_REQUIRE(job->n_k >= 1 && job->n_k <= RV_MAX_K, RV_ERR_USAGE,

@@ -69,6 +69,12 @@ static const char *value(const rv_args_t *a, const char *name, int *idx) {
   return a->val[o] ? a->val[o] : a->opts[o].def;
 }
 
+int rv_arg_given(const rv_args_t *a, const char *name) {
+  int o;
+  value(a, name, &o);
+  return o >= 0 && a->val[o] != NULL;
+}
+
 int rv_arg_flag(const rv_args_t *a, const char *name) {
   int o;
   const char *v = value(a, name, &o);

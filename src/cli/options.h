@@ -3,6 +3,8 @@
  * options are errors (a typo in a batch script must not run defaults). */
 #ifndef RV_CLI_OPTIONS_H
 #define RV_CLI_OPTIONS_H
+#include <mpi.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -35,6 +37,8 @@ void rv_args_print_help(FILE *out, const char *cmd, const char *synopsis,
                         const rv_option_t *opts);
 
 int rv_arg_flag(const rv_args_t *a, const char *name);
+/* 1 if the option was on the command line (not just its default). */
+int rv_arg_given(const rv_args_t *a, const char *name);
 const char *rv_arg_str(const rv_args_t *a, const char *name);
 rv_err_t rv_arg_i64(const rv_args_t *a, const char *name, int64_t lo, int64_t hi, int64_t *out);
 rv_err_t rv_arg_u64(const rv_args_t *a, const char *name, uint64_t *out);
@@ -42,5 +46,18 @@ rv_err_t rv_arg_double(const rv_args_t *a, const char *name, double lo, double h
 /* Comma-separated integers in [lo, hi], sorted ascending, duplicates removed. */
 rv_err_t rv_arg_intlist(const rv_args_t *a, const char *name, int64_t lo, int64_t hi, int *out,
                         int max, int *n);
+
+/* cli/cmd_eval.c: --k and --metrics of eval and runs into a JobSpec (ks
+ * has room for 64 cutoffs, metric_names for 64 names). */
+struct Receval__JobSpec;
+rv_err_t rv_parse_metrics(const rv_args_t *a, struct Receval__JobSpec *job, int32_t *ks, char **metric_names);
+
+/* cli/cmd_eval.c: a JobSpec command (eval, runs). Rank 0 builds the spec
+ * (build: *done = 1 when it printed help), every rank receives it and runs. */
+typedef rv_err_t (*rv_spec_builder_t)(int argc, char **argv, FILE *out, struct Receval__JobSpec *job, int32_t *ks,
+                                      char **metric_names, int *done);
+typedef rv_err_t (*rv_job_runner_t)(MPI_Comm comm, const struct Receval__JobSpec *job, const uint8_t *jobspec,
+                                    size_t jobspec_len, FILE *out);
+rv_err_t rv_cmd_job(MPI_Comm comm, int argc, char **argv, FILE *out, rv_spec_builder_t build, rv_job_runner_t run);
 
 #endif

@@ -4,6 +4,7 @@
 #define RV_CORE_EVAL_STATE_H
 #include <mpi.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "io/dataset.h"
@@ -102,6 +103,10 @@ typedef struct rv_eval_state {
   rv_i128 sum_log2_len[64];
   rv_moments_t *mom; /* ncols */
   int64_t evaluated, skipped_no_test, short_list;
+  int lists_only; /* lists from a source: no score for unlisted candidates */
+  const Receval__RunInput *run; /* the source's input statistics (report), or NULL */
+  const char *src_conv[8];      /* the source's conventions ("key=value"), replacing same keys */
+  int n_src_conv;
   /* Per-user scratch for metrics. */
   double *gain, *ideal, *dscratch;
   int32_t *iscratch;
@@ -120,5 +125,25 @@ rv_err_t rv_eval_fetch(rv_eval_state_t *s, const float *shard, int32_t *ids, int
 const float *rv_eval_fetched(const rv_eval_state_t *s, int32_t item);
 /* core/score_pass.c: the scoring pass over this rank's users. Local. */
 rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
+/* core/score_pass.c: measures local user lu's list, already in
+ * top_items/top_scores (len entries): exposure, counts and every user-kind
+ * column with a metric. tr_base, te_base: ptr[u0] of train and test. Local. */
+rv_err_t rv_eval_measure_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_base, int64_t te_base);
+
+/* Where the lists come from: the scoring pass (NULL source) or another
+ * (core/runs.c: a recommender's run file). plan() adds the source's own
+ * per-user columns (metric NULL) before the metric columns; fill() replaces
+ * the scoring pass: it puts every local user's list in top_items/top_scores,
+ * fills the source's columns and calls rv_eval_measure_user. Collective. */
+typedef struct rv_list_source {
+  rv_err_t (*plan)(rv_eval_state_t *s, void *arg);
+  rv_err_t (*fill)(MPI_Comm comm, rv_eval_state_t *s, void *arg);
+  void *arg;
+} rv_list_source_t;
+
+/* core/evaluate.c: the whole job with lists from src (NULL: the scoring
+ * pass, as rv_evaluate). Collective. */
+rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
+                          size_t jobspec_len, const rv_list_source_t *src, FILE *out);
 
 #endif

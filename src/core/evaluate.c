@@ -63,6 +63,12 @@ static rv_err_t plan_metrics(rv_eval_state_t *s) {
     int wanted = 0;
     for (size_t i = 0; i < job->n_metrics; i++) wanted |= strcmp(job->metrics[i], m->name) == 0;
     if (!wanted) continue;
+    if ((m->needs & (RV_NEEDS_AUC | RV_NEEDS_HIST)) && s->lists_only) {
+      if (s->nomitted < 8)
+        snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0],
+                 "%s: needs the score of every candidate; ranked lists hold only their entries", m->name);
+      continue;
+    }
     if ((m->needs & RV_NEEDS_CATEGORIES) && !s->ds->has_categories) {
       if (s->nomitted < 8)
         snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0],
@@ -189,9 +195,10 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
   rep.dataset = &di;
   /* Report order: registry order, then cutoff order (columns and finals merged). */
   int w = 0;
-  for (int r = 0; rv_metric_registry[r]; r++) {
+  for (int r = -1; r == -1 || rv_metric_registry[r]; r++) {
+    const rv_metric_t *reg = r < 0 ? NULL : rv_metric_registry[r]; /* NULL: the list source's columns */
     for (int c = 0; c < s->ncols; c++) {
-      if (s->cols[c].metric != rv_metric_registry[r]) continue;
+      if (s->cols[c].metric != reg) continue;
       Receval__MetricValue *m = &mv[w];
       receval__metric_value__init(m);
       m->name = s->cols[c].name;
@@ -202,7 +209,7 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
       mvp[w++] = m;
     }
     for (int f = 0; f < s->nfinals; f++) {
-      if (s->finals[f].metric != rv_metric_registry[r]) continue;
+      if (!reg || s->finals[f].metric != reg) continue;
       Receval__MetricValue *m = &mv[w];
       receval__metric_value__init(m);
       m->name = s->finals[f].name;
@@ -254,6 +261,22 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
       (char *)"logarithms=base 2 (bits)"};
   rep.n_conventions = sizeof conventions / sizeof conventions[0];
   rep.conventions = conventions;
+  char *conv_all[sizeof conventions / sizeof conventions[0] + 8];
+  if (s->n_src_conv > 0) { /* the list source's conventions replace same-named ones, or are added */
+    size_t n = 0;
+    for (size_t i = 0; i < rep.n_conventions; i++) {
+      int replaced = 0;
+      for (int j = 0; j < s->n_src_conv; j++) {
+        const char *eq = strchr(s->src_conv[j], '=');
+        replaced |= eq && strncmp(conventions[i], s->src_conv[j], (size_t)(eq - s->src_conv[j] + 1)) == 0;
+      }
+      if (!replaced) conv_all[n++] = conventions[i];
+    }
+    for (int j = 0; j < s->n_src_conv && j < 8; j++) conv_all[n++] = (char *)s->src_conv[j];
+    rep.n_conventions = n;
+    rep.conventions = conv_all;
+  }
+  rep.run = (Receval__RunInput *)s->run;
   char *omitted[8];
   for (int i = 0; i < s->nomitted; i++) omitted[i] = s->omitted[i];
   rep.n_omitted = (size_t)s->nomitted;
@@ -266,9 +289,9 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
   RV_TRY(rv_report_write_json(&rep, js));
   RV_TRY(rv_outdir_commit(dir, OUTPUTS, N_OUTPUTS));
   if (out) {
-    fprintf(out, "receval eval: %s, %lld users (%lld evaluated, %lld without test items), %lld items, "
+    fprintf(out, "receval %s: %s, %lld users (%lld evaluated, %lld without test items), %lld items, "
                  "%d ranks (%d x %d item shards), %.2f s\n",
-            ds->path, (long long)ds->n_users, (long long)s->evaluated, (long long)s->skipped_no_test,
+            job->command, ds->path, (long long)ds->n_users, (long long)s->evaluated, (long long)s->skipped_no_test,
             (long long)ds->n_items, nranks, grid_users, s->shards, tmax[5]);
     for (int i = 0; i < w; i++) {
       if (isnan(mvp[i]->ci95_low))
@@ -289,6 +312,11 @@ done:
 
 rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
                      size_t jobspec_len, FILE *out) {
+  return rv_evaluate_with(comm, job, jobspec, jobspec_len, NULL, out);
+}
+
+rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
+                          size_t jobspec_len, const rv_list_source_t *src, FILE *out) {
   rv_err_t err = RV_OK;
   int rank, nranks;
   MPI_Comm_rank(comm, &rank);
@@ -315,12 +343,14 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   s->sim = similarity(job);
   s->nk = (int)job->n_k;
   s->kmax = job->k[job->n_k - 1];
+  s->lists_only = src != NULL;
   rv_score_init();
   RV_TRY(rv_dataset_open_shard(comm, job->dataset, s->shards, my_shard, RV_ITEM_TILE, &s->ds));
   rv_dataset_t *ds = s->ds;
   if (s->kmax > ds->n_items)
     err = rv_error_set(RV_ERR_USAGE, "%s: /items/embedding: --k %d exceeds the catalogue of %lld items",
                        ds->path, s->kmax, (long long)ds->n_items);
+  if (!err && src) err = src->plan(s, src->arg);
   if (!err) err = plan_metrics(s);
   RV_AGREE(comm);
   if (rank == 0) err = rv_outdir_prepare(dir, OUTPUTS, N_OUTPUTS);
@@ -341,12 +371,16 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   t_prep = MPI_Wtime() - t0 - t_read;
 
   const int progress = job->progress || isatty(STDERR_FILENO);
-  if (progress && rank == 0)
-    fprintf(stderr, "receval: eval: read %.2f s, prepare %.2f s; scoring %lld users x %lld items on %d ranks\n",
-            t_read, t_prep, (long long)ds->n_users, (long long)ds->n_items, nranks);
   const double c0 = cpu_seconds();
-  err = rv_eval_score(s, rank, progress);
-  RV_AGREE(comm);
+  if (src) {
+    RV_TRY(src->fill(comm, s, src->arg));
+  } else {
+    if (progress && rank == 0)
+      fprintf(stderr, "receval: eval: read %.2f s, prepare %.2f s; scoring %lld users x %lld items on %d ranks\n",
+              t_read, t_prep, (long long)ds->n_users, (long long)ds->n_items, nranks);
+    err = rv_eval_score(s, rank, progress);
+    RV_AGREE(comm);
+  }
   t_score = MPI_Wtime() - t0 - t_read - t_prep;
   const double c_score = cpu_seconds() - c0;
 

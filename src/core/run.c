@@ -17,6 +17,11 @@ static void usage(FILE *out) {
           "  eval DATASET.h5 --out DIR [--k 10,20] [--similarity cosine|dot|euclidean]\n"
           "                  [--keep-seen] [--block-users B] [--metrics LIST|all] [--item-shards P]\n"
           "  gen OUT.h5 --users U --items N --dim D [--seed S]   synthetic data, planted structure\n"
+          "  prepare movielens|amazon|lastfm|csv SRC OUT.h5 [--split loo|temporal|random]\n"
+          "                  [--embeddings FILE]   public datasets into the input format\n"
+          "  inspect FILE.h5   header, sizes, statistics and validation verdict\n"
+          "  runs DATASET.h5 RUNFILE --out DIR   evaluate any recommender's ranked lists\n"
+          "  compare DIR_A DIR_B   paired significance tests on per-user values\n"
           "  version\n"
           "\n"
           "receval COMMAND --help prints the options of a command. Exit codes: 0 success,\n"
@@ -39,6 +44,14 @@ int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
     err = rv_cmd_eval(comm, argc - 2, argv + 2, out);
   } else if (strcmp(argv[1], "gen") == 0) {
     err = rv_cmd_gen(comm, argc - 2, argv + 2, out);
+  } else if (strcmp(argv[1], "prepare") == 0) {
+    err = rv_cmd_prepare(comm, argc - 2, argv + 2, out);
+  } else if (strcmp(argv[1], "inspect") == 0) {
+    err = rv_cmd_inspect(comm, argc - 2, argv + 2, out);
+  } else if (strcmp(argv[1], "runs") == 0) {
+    err = rv_cmd_runs(comm, argc - 2, argv + 2, out);
+  } else if (strcmp(argv[1], "compare") == 0) {
+    err = rv_cmd_compare(comm, argc - 2, argv + 2, out);
   } else if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
     if (rank == 0) fprintf(out, "receval %s (%s)\n", RV_VERSION, RV_GIT_REVISION);
   } else {

@@ -132,6 +132,7 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_
                             .iscratch = s->iscratch};
   for (int c = 0; c < s->ncols; c++) {
     const rv_metric_t *m = s->cols[c].metric;
+    if (!m) continue; /* a column the list source fills (core/runs.c) */
     double x = NAN;
     const int skip = ((m->needs & RV_NEEDS_TEST) && nte == 0) ||
                      ((m->needs & RV_NEEDS_LIST) && len == 0) ||
@@ -315,4 +316,8 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
   if (need_hist) rv_hist_collect(&s->hist, s->hist_out);
 done:
   return err;
+}
+
+rv_err_t rv_eval_measure_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_base, int64_t te_base) {
+  return finish_user(s, lu, len, tr_base, te_base);
 }

@@ -234,6 +234,16 @@ static herr_t select_rows(hid_t space, int64_t row0, int64_t nrows, int64_t rowl
   return H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
 }
 
+/* 1 if the object's file uses the MPI-IO driver. */
+static int is_mpio(hid_t obj) {
+  const hid_t f = H5Iget_file_id(obj);
+  const hid_t fapl = f >= 0 ? H5Fget_access_plist(f) : H5I_INVALID_HID;
+  const int mpio = fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO;
+  if (fapl >= 0) H5Pclose(fapl);
+  if (f >= 0) H5Fclose(f);
+  return mpio;
+}
+
 static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t memtype,
                           int64_t row0, int64_t nrows, int64_t rowlen, void *rbuf,
                           const void *wbuf) {
@@ -250,7 +260,7 @@ static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t me
              RV_ERR_IO, "%s: %s: cannot select rows %lld..%lld", fname, path, (long long)row0,
              (long long)(row0 + nrows));
   x = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(x, H5FD_MPIO_COLLECTIVE);
+  if (is_mpio(d)) H5Pset_dxpl_mpio(x, H5FD_MPIO_COLLECTIVE); /* else a serial file (rv_h5_create_serial) */
   herr_t rc = rbuf ? H5Dread(d, memtype, ms, fs, x, rbuf) : H5Dwrite(d, memtype, ms, fs, x, wbuf);
   RV_REQUIRE(rc >= 0, RV_ERR_IO, "%s: %s: %s of rows %lld..%lld failed", fname, path,
              rbuf ? "read" : "write", (long long)row0, (long long)(row0 + nrows));
@@ -356,4 +366,132 @@ done:
   if (a >= 0) H5Aclose(a);
   if (s >= 0) H5Sclose(s);
   return err;
+}
+
+/* Row pointers of this rank's rows [r0, r1) given their lengths' running
+ * sum `local` (r1 - r0 + 1 entries, starting at 0): shifts by the global
+ * offset and writes; the last rank also writes the final entry. */
+rv_err_t rv_h5_write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char *path, int64_t n,
+                             int64_t r0, int64_t r1, int64_t *local) {
+  rv_err_t err = RV_OK;
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  hid_t d = H5I_INVALID_HID;
+  int64_t mine = local[r1 - r0], off = 0;
+  RV_MPI_TRY(MPI_Exscan(&mine, &off, 1, MPI_INT64_T, MPI_SUM, comm));
+  if (rank == 0) off = 0; /* Exscan leaves rank 0's result undefined */
+  for (int64_t i = 0; i <= r1 - r0; i++) local[i] += off;
+  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, H5T_STD_I64LE, n + 1, 0, &d));
+  if (!err)
+    err = rv_h5_write_rows(d, fn, path, H5T_NATIVE_INT64, r0, (r1 - r0) + (rank == size - 1), 0,
+                           local);
+done:
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
+/* Writes this rank's entries of a CSR values array at its global offset. */
+rv_err_t rv_h5_write_entries(MPI_Comm comm, hid_t f, const char *fn, const char *path,
+                              hid_t ftype, hid_t mtype, int64_t count, const void *buf) {
+  rv_err_t err = RV_OK;
+  hid_t d = H5I_INVALID_HID;
+  int64_t off = 0, total = 0;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  RV_MPI_TRY(MPI_Exscan(&count, &off, 1, MPI_INT64_T, MPI_SUM, comm));
+  if (rank == 0) off = 0;
+  RV_MPI_TRY(MPI_Allreduce(&count, &total, 1, MPI_INT64_T, MPI_SUM, comm));
+  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, ftype, total, 0, &d));
+  if (!err) err = rv_h5_write_rows(d, fn, path, mtype, off, count, 0, buf);
+done:
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
+rv_err_t rv_h5_create_serial(const char *path, hid_t *file) {
+  rv_err_t err = RV_OK;
+  *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot create the HDF5 file", path);
+done:
+  return err;
+}
+
+rv_err_t rv_h5_write_strings(hid_t file, const char *fname, const char *path, const char *const *s,
+                             int64_t n) {
+  rv_err_t err = RV_OK;
+  hid_t t = H5Tcopy(H5T_C_S1), d = H5I_INVALID_HID;
+  static const char empty[] = "";
+  const char **v = malloc(sizeof(char *) * (size_t)(n + 1));
+  RV_REQUIRE(v, RV_ERR_RUNTIME, "out of memory");
+  for (int64_t i = 0; i < n; i++) v[i] = s[i] ? s[i] : empty;
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  RV_TRY(rv_h5_create_dataset(file, fname, path, t, n, 0, &d));
+  RV_REQUIRE(n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0, RV_ERR_IO,
+             "%s: %s: cannot write %lld strings", fname, path, (long long)n);
+done:
+  free(v);
+  if (d >= 0) H5Dclose(d);
+  if (t >= 0) H5Tclose(t);
+  return err;
+}
+
+rv_err_t rv_h5_read_strings(hid_t file, const char *fname, const char *path, int64_t *n, char ***out) {
+  rv_err_t err = RV_OK;
+  hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID, t = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+  char **v = NULL, *fs = NULL;
+  hsize_t dims[1] = {0};
+  *out = NULL;
+  d = H5Dopen2(file, path, H5P_DEFAULT);
+  RV_REQUIRE(d >= 0, RV_ERR_DATA, "%s: %s: cannot open", fname, path);
+  sp = H5Dget_space(d);
+  t = H5Dget_type(d);
+  RV_REQUIRE(sp >= 0 && t >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Tget_class(t) == H5T_STRING, RV_ERR_DATA,
+             "%s: %s: expected a 1-D string dataset", fname, path);
+  H5Sget_simple_extent_dims(sp, dims, NULL);
+  *n = (int64_t)dims[0];
+  v = calloc((size_t)*n + 1, sizeof(char *));
+  RV_REQUIRE(v, RV_ERR_RUNTIME, "out of memory");
+  mt = H5Tcopy(H5T_C_S1);
+  H5Tset_cset(mt, H5Tget_cset(t));
+  if (H5Tis_variable_str(t) > 0) {
+    H5Tset_size(mt, H5T_VARIABLE);
+    RV_REQUIRE(*n == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0, RV_ERR_IO, "%s: %s: read failed",
+               fname, path);
+    for (int64_t i = 0; i < *n; i++) { /* into malloc'd copies (HDF5 allocated them) */
+      char *c = strdup(v[i] ? v[i] : "");
+      if (v[i]) H5free_memory(v[i]);
+      v[i] = c;
+      RV_REQUIRE(c, RV_ERR_RUNTIME, "out of memory");
+    }
+  } else {
+    const size_t w = H5Tget_size(t);
+    H5Tset_size(mt, w + 1);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    fs = calloc((size_t)*n + 1, w + 1);
+    RV_REQUIRE(fs, RV_ERR_RUNTIME, "out of memory");
+    RV_REQUIRE(*n == 0 || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, fs) >= 0, RV_ERR_IO, "%s: %s: read failed",
+               fname, path);
+    for (int64_t i = 0; i < *n; i++) {
+      v[i] = strdup(fs + (size_t)i * (w + 1));
+      RV_REQUIRE(v[i], RV_ERR_RUNTIME, "out of memory");
+    }
+  }
+  *out = v;
+  v = NULL;
+done:
+  if (v) rv_h5_free_strings(v, *n);
+  free(fs);
+  if (mt >= 0) H5Tclose(mt);
+  if (t >= 0) H5Tclose(t);
+  if (sp >= 0) H5Sclose(sp);
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
+void rv_h5_free_strings(char **s, int64_t n) {
+  if (!s) return;
+  for (int64_t i = 0; i < n; i++) free(s[i]);
+  free(s);
 }

@@ -49,4 +49,26 @@ rv_err_t rv_h5_write_attr_str(hid_t file, const char *fname, const char *name, c
 rv_err_t rv_h5_write_attr_bytes(hid_t file, const char *fname, const char *name,
                                 const uint8_t *v, size_t n);
 
+/* Collective: the entries of a distributed 1-D array, each rank `count`
+ * of them at its offset (ranks in order), in a new dataset of their total. */
+rv_err_t rv_h5_write_entries(MPI_Comm comm, hid_t f, const char *fn, const char *path, hid_t ftype,
+                             hid_t mtype, int64_t count, const void *buf);
+/* Collective: CSR row pointers of n rows, this rank's rows [r0, r1) given
+ * the running sum `local` of their lengths (r1 - r0 + 1 entries from 0;
+ * shifted in place by the global offset); the last rank writes entry n. */
+rv_err_t rv_h5_write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char *path, int64_t n,
+                            int64_t r0, int64_t r1, int64_t *local);
+
+/* Local: a file for one writer (default driver), e.g. rank 0 of `prepare`.
+ * The helpers above work on it with comm = MPI_COMM_SELF. */
+rv_err_t rv_h5_create_serial(const char *path, hid_t *file);
+/* Local, on a serial file only (parallel HDF5 cannot write variable-length
+ * data): a 1-D variable-length UTF-8 string dataset; NULL entries are "". */
+rv_err_t rv_h5_write_strings(hid_t file, const char *fname, const char *path, const char *const *s,
+                             int64_t n);
+/* Local: a 1-D string dataset (variable or fixed length) as n malloc'd
+ * NUL-terminated strings (free with rv_h5_free_strings). */
+rv_err_t rv_h5_read_strings(hid_t file, const char *fname, const char *path, int64_t *n, char ***out);
+void rv_h5_free_strings(char **s, int64_t n);
+
 #endif

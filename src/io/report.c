@@ -53,6 +53,10 @@ static json_t *job_json(const Receval__JobSpec *j) {
   json_object_set_new(o, "block_users", json_integer(j->block_users));
   json_object_set_new(o, "item_shards", json_integer(j->item_shards));
   json_object_set_new(o, "seed", json_integer((json_int_t)j->seed));
+  if (j->run_file) {
+    json_object_set_new(o, "run_file", json_string(j->run_file));
+    json_object_set_new(o, "run_order", json_string(j->run_order ? j->run_order : "rank"));
+  }
   return o;
 }
 
@@ -113,6 +117,19 @@ rv_err_t rv_report_write_json(const Receval__Report *r, const char *path) {
   json_object_set_new(cj, "users_skipped_no_test", json_integer(r->users_skipped_no_test));
   json_object_set_new(cj, "users_short_list", json_integer(r->users_short_list));
   json_object_set_new(root, "counts", cj);
+  if (r->run) {
+    const Receval__RunInput *ri = r->run;
+    json_t *rj = json_object();
+    json_object_set_new(rj, "format", json_string(ri->format ? ri->format : ""));
+    json_object_set_new(rj, "entries", json_integer(ri->entries));
+    json_object_set_new(rj, "users_in_run", json_integer(ri->users_in_run));
+    json_object_set_new(rj, "unknown_user_entries", json_integer(ri->unknown_user_entries));
+    json_object_set_new(rj, "unknown_items", json_integer(ri->unknown_items));
+    json_object_set_new(rj, "duplicates", json_integer(ri->duplicates));
+    json_object_set_new(rj, "matched_by_title", json_integer(ri->matched_by_title));
+    json_object_set_new(rj, "beyond_kmax", json_integer(ri->beyond_kmax));
+    json_object_set_new(root, "run", rj);
+  }
 
   json_t *tj = json_object();
   for (size_t i = 0; i < r->n_timings; i++)

@@ -33,47 +33,6 @@ static int grow_reserve(grow_t *g, int64_t extra, int with_f32) {
   return 0;
 }
 
-/* Row pointers of this rank's rows [r0, r1) given their lengths' running
- * sum `local` (r1 - r0 + 1 entries, starting at 0): shifts by the global
- * offset and writes; the last rank also writes the final entry. */
-static rv_err_t write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char *path, int64_t n,
-                             int64_t r0, int64_t r1, int64_t *local) {
-  rv_err_t err = RV_OK;
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  hid_t d = H5I_INVALID_HID;
-  int64_t mine = local[r1 - r0], off = 0;
-  RV_MPI_TRY(MPI_Exscan(&mine, &off, 1, MPI_INT64_T, MPI_SUM, comm));
-  if (rank == 0) off = 0; /* Exscan leaves rank 0's result undefined */
-  for (int64_t i = 0; i <= r1 - r0; i++) local[i] += off;
-  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, H5T_STD_I64LE, n + 1, 0, &d));
-  if (!err)
-    err = rv_h5_write_rows(d, fn, path, H5T_NATIVE_INT64, r0, (r1 - r0) + (rank == size - 1), 0,
-                           local);
-done:
-  if (d >= 0) H5Dclose(d);
-  return err;
-}
-
-/* Writes this rank's entries of a CSR values array at its global offset. */
-static rv_err_t write_entries(MPI_Comm comm, hid_t f, const char *fn, const char *path,
-                              hid_t ftype, hid_t mtype, int64_t count, const void *buf) {
-  rv_err_t err = RV_OK;
-  hid_t d = H5I_INVALID_HID;
-  int64_t off = 0, total = 0;
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  RV_MPI_TRY(MPI_Exscan(&count, &off, 1, MPI_INT64_T, MPI_SUM, comm));
-  if (rank == 0) off = 0;
-  RV_MPI_TRY(MPI_Allreduce(&count, &total, 1, MPI_INT64_T, MPI_SUM, comm));
-  err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, ftype, total, 0, &d));
-  if (!err) err = rv_h5_write_rows(d, fn, path, mtype, off, count, 0, buf);
-done:
-  if (d >= 0) H5Dclose(d);
-  return err;
-}
-
 rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *path) {
   rv_err_t err = RV_OK;
   int rank, size;
@@ -169,16 +128,16 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
     RV_AGREE(comm);
   }
 
-  err = write_entries(comm, f, tmp, "/train/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, tr.n, tr.i32);
+  err = rv_h5_write_entries(comm, f, tmp, "/train/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, tr.n, tr.i32);
   RV_AGREE(comm);
-  err = write_indptr(comm, f, tmp, "/train/indptr", p->n_users, ub[0], ub[1], tr_ptr);
+  err = rv_h5_write_indptr(comm, f, tmp, "/train/indptr", p->n_users, ub[0], ub[1], tr_ptr);
   RV_AGREE(comm);
-  err = write_entries(comm, f, tmp, "/test/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, te.n, te.i32);
+  err = rv_h5_write_entries(comm, f, tmp, "/test/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, te.n, te.i32);
   RV_AGREE(comm);
   if (p->graded)
-    err = write_entries(comm, f, tmp, "/test/values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, te.n, te.f32);
+    err = rv_h5_write_entries(comm, f, tmp, "/test/values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, te.n, te.f32);
   RV_AGREE(comm);
-  err = write_indptr(comm, f, tmp, "/test/indptr", p->n_users, ub[0], ub[1], te_ptr);
+  err = rv_h5_write_indptr(comm, f, tmp, "/test/indptr", p->n_users, ub[0], ub[1], te_ptr);
   RV_AGREE(comm);
 
   if (p->categories > 0) {
@@ -194,10 +153,10 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
       cat_ptr[i - ib[0] + 1] = cat.n;
     }
     RV_AGREE(comm);
-    err = write_entries(comm, f, tmp, "/items/category/indices", H5T_STD_I32LE, H5T_NATIVE_INT32,
+    err = rv_h5_write_entries(comm, f, tmp, "/items/category/indices", H5T_STD_I32LE, H5T_NATIVE_INT32,
                         cat.n, cat.i32);
     RV_AGREE(comm);
-    err = write_indptr(comm, f, tmp, "/items/category/indptr", p->n_items, ib[0], ib[1], cat_ptr);
+    err = rv_h5_write_indptr(comm, f, tmp, "/items/category/indptr", p->n_items, ib[0], ib[1], cat_ptr);
     RV_AGREE(comm);
     err = rv_h5_write_attr_i64(f, tmp, "n_categories", p->categories);
     RV_AGREE(comm);

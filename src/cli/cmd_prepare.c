@@ -1,0 +1,160 @@
+/* `receval prepare movielens|amazon|lastfm|csv SRC OUT.h5`: a public
+ * dataset (or any interactions CSV) into the input contract. Rank 0 parses,
+ * filters, splits, encodes and writes (it is cheap); the other ranks wait
+ * for the agreed result. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "io/embed_import.h"
+#include "io/prep_write.h"
+#include "kernels/lexenc.h"
+#include "prep/convert.h"
+
+static const rv_option_t prepare_options[] = {
+    {"split", "NAME", "loo (last interaction by time per user), temporal (global cut) or random", "loo"},
+    {"test-frac", "X", "temporal and random splits: share of interactions held out", "0.2"},
+    {"seed", "S", "random split and lexical encoder seed", "0"},
+    {"threshold", "X", "keep ratings >= X only (implicit feedback from ratings)", NULL},
+    {"kcore", "K", "k-core filtering: every user and item keeps >= K interactions", "0"},
+    {"min-user", "N", "minimum interactions per user (overrides --kcore for users)", NULL},
+    {"min-item", "N", "minimum interactions per item (overrides --kcore for items)", NULL},
+    {"graded", NULL, "store test ratings as graded relevance (/test/values)", NULL},
+    {"embeddings", "FILE", "item vectors to import (.npy + ids, .h5, .csv), matched by item id", NULL},
+    {"embedding-ids", "FILE", "ids of a .npy file's rows, one per line [default: FILE.ids.txt]", NULL},
+    {"ignore-extra-embeddings", NULL, "skip vectors whose id names no catalogue item", NULL},
+    {"dim", "D", "dimension of the built-in lexical encoder (without --embeddings)", "64"},
+    {"user-col", "NAME", "csv: header name of the user column", "user"},
+    {"item-col", "NAME", "csv: header name of the item column", "item"},
+    {"rating-col", "NAME", "csv: header name of the rating column (optional)", "rating"},
+    {"time-col", "NAME", "csv: header name of the timestamp column (optional)", "timestamp"},
+    {"delimiter", "SEP", "csv: field separator (',', 'tab', ';', '::', ...)", ","},
+    {"no-header", NULL, "csv: no header line; columns are user,item[,rating][,timestamp]", NULL},
+    {"item-meta", "FILE", "csv: item metadata CSV with columns item[,title][,text][,categories]", NULL},
+    {"dedup-text", NULL, "amazon: drop a review whose user posted the same text earlier under another item", NULL},
+    {NULL, NULL, NULL, NULL}};
+
+static const char synopsis[] = "movielens|amazon|lastfm|csv SRC OUT.h5 [options]";
+
+static rv_err_t prepare(int argc, char **argv, FILE *out) {
+  rv_err_t err = RV_OK;
+  rv_args_t a;
+  rv_prep_src_t src;
+  rv_prep_out_t po;
+  float *emb = NULL;
+  const char **texts = NULL;
+  memset(&src, 0, sizeof src);
+  memset(&po, 0, sizeof po);
+  RV_TRY(rv_args_parse("prepare", prepare_options, argc, argv, &a));
+  if (a.help) {
+    rv_args_print_help(out, "prepare", synopsis, prepare_options);
+    fprintf(out, "\nKIND and SRC:\n");
+    for (int i = 0; rv_converters[i]; i++) fprintf(out, "  %-10s %s\n", rv_converters[i]->name, rv_converters[i]->help);
+    goto done;
+  }
+  RV_REQUIRE(a.npos == 3, RV_ERR_USAGE, "receval prepare: expected KIND SRC OUT.h5, got %d arguments (usage: receval prepare %s)",
+             a.npos, synopsis);
+  const char *kind = a.pos[0], *srcp = a.pos[1], *outp = a.pos[2];
+  rv_prep_opts_t o = {.test_frac = 0.2};
+  const char *split = rv_arg_str(&a, "split");
+  if (strcmp(split, "loo") == 0)
+    o.split = RV_SPLIT_LOO;
+  else if (strcmp(split, "temporal") == 0)
+    o.split = RV_SPLIT_TEMPORAL;
+  else if (strcmp(split, "random") == 0)
+    o.split = RV_SPLIT_RANDOM;
+  else
+    RV_FAIL(RV_ERR_USAGE, "receval prepare: --split: expected loo, temporal or random, got '%s'", split);
+  RV_TRY(rv_arg_double(&a, "test-frac", 0.0, 1.0, &o.test_frac));
+  RV_TRY(rv_arg_u64(&a, "seed", &o.seed));
+  if (rv_arg_str(&a, "threshold")) {
+    o.has_threshold = 1;
+    RV_TRY(rv_arg_double(&a, "threshold", -1e30, 1e30, &o.threshold));
+  }
+  int64_t kc = 0, mu = -1, mi = -1, dim = 64;
+  RV_TRY(rv_arg_i64(&a, "kcore", 0, 1 << 30, &kc));
+  RV_TRY(rv_arg_i64(&a, "min-user", 0, 1 << 30, &mu));
+  RV_TRY(rv_arg_i64(&a, "min-item", 0, 1 << 30, &mi));
+  RV_TRY(rv_arg_i64(&a, "dim", 1, 65536, &dim));
+  o.min_user = (int)(mu >= 0 ? mu : kc);
+  o.min_item = (int)(mi >= 0 ? mi : kc);
+  o.graded = rv_arg_flag(&a, "graded");
+
+  const double t0 = MPI_Wtime();
+  const rv_converter_t *conv = rv_converter_find(kind);
+  RV_REQUIRE(conv, RV_ERR_USAGE, "receval prepare: unknown kind '%s' (movielens, amazon, lastfm or csv)", kind);
+  const char *delim = rv_arg_str(&a, "delimiter");
+  const rv_conv_opts_t co = {rv_arg_str(&a, "user-col"), rv_arg_str(&a, "item-col"), rv_arg_str(&a, "rating-col"),
+                            rv_arg_str(&a, "time-col"), strcmp(delim, "tab") == 0 ? "\t" : delim,
+                            rv_arg_flag(&a, "no-header"), rv_arg_str(&a, "item-meta"),
+                            rv_arg_given(&a, "rating-col"), rv_arg_given(&a, "time-col"),
+                            rv_arg_flag(&a, "dedup-text")};
+  RV_REQUIRE(*co.delimiter, RV_ERR_USAGE, "receval prepare: --delimiter: empty");
+  RV_TRY(conv->convert(srcp, &co, &src));
+  err = rv_prep_build(&src, &o, &po);
+  if (err) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", rv_error_message());
+    RV_FAIL(err, "%s: %s", srcp, msg);
+  }
+  /* Vectors in the output's item order. */
+  const char *ef = rv_arg_str(&a, "embeddings");
+  char encoder[4400];
+  int d = (int)dim;
+  int64_t extra = 0, no_text = 0;
+  texts = malloc(sizeof(char *) * (size_t)(po.n_items + 1));
+  RV_REQUIRE(texts, RV_ERR_RUNTIME, "out of memory");
+  if (ef) {
+    for (int64_t i = 0; i < po.n_items; i++) texts[i] = src.items.s[po.item_src[i]];
+    RV_TRY(rv_embed_import(ef, rv_arg_str(&a, "embedding-ids"), texts, po.n_items,
+                           rv_arg_flag(&a, "ignore-extra-embeddings"), &emb, &d, &extra));
+    snprintf(encoder, sizeof encoder, "imported from %s", ef);
+  } else {
+    for (int64_t i = 0; i < po.n_items; i++) {
+      texts[i] = src.text[po.item_src[i]];
+      no_text += texts[i] == NULL;
+    }
+    emb = malloc(sizeof(float) * (size_t)(po.n_items * d + 1));
+    RV_REQUIRE(emb && rv_lexenc(texts, po.n_items, d, o.seed, emb) == 0, RV_ERR_RUNTIME, "out of memory encoding");
+    snprintf(encoder, sizeof encoder,
+             "lexical (receval built-in: TF-IDF-weighted feature hashing of the item text, 2^18 buckets, "
+             "random +-1 projection to dim %d, seed %llu; not a language model)",
+             d, (unsigned long long)o.seed);
+  }
+  const rv_prep_file_t pf = {&src, &po, emb, d, encoder, split, &o};
+  RV_TRY(rv_prep_write(outp, &pf));
+  if (out) {
+    fprintf(out, "receval prepare: %s\n", src.source);
+    fprintf(out, "  source: %lld users, %lld items, %lld interactions\n", (long long)po.raw_users,
+            (long long)po.raw_items, (long long)po.raw_interactions);
+    fprintf(out, "  removed: %lld repeated (user, item) pairs, %lld below the threshold, %lld by k-core",
+            (long long)po.duplicates, (long long)po.below_threshold, (long long)po.kcore_removed);
+    if (src.text_duplicates) fprintf(out, ", %lld repeating their user's text", (long long)src.text_duplicates);
+    fputc('\n', out);
+    fprintf(out, "  wrote %s: %lld users, %lld items, %lld train and %lld test interactions (split %s), dim %d\n",
+            outp, (long long)po.n_users, (long long)po.n_items, (long long)po.tr_ptr[po.n_users],
+            (long long)po.te_ptr[po.n_users], split, d);
+    fprintf(out, "  categories: %lld; item vectors: %s\n", (long long)po.n_categories, encoder);
+    if (no_text) fprintf(out, "  %lld items have no text (zero vectors)\n", (long long)no_text);
+    fprintf(out, "  %.2f s\n", MPI_Wtime() - t0);
+    fflush(out);
+  }
+done:
+  free(texts);
+  free(emb);
+  rv_prep_out_free(&po);
+  rv_prep_src_free(&src);
+  return err;
+}
+
+rv_err_t rv_cmd_prepare(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  rv_err_t err = RV_OK;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) err = prepare(argc, argv, out);
+  RV_AGREE(comm);
+done:
+  return err;
+}

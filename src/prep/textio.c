@@ -1,0 +1,249 @@
+#include "prep/textio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+int rv_utf8_valid(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s, *e = p + n;
+  while (p < e) {
+    const unsigned c = *p;
+    int k;
+    if (c < 0x80) {
+      p++;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      k = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      k = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      k = 3;
+    } else {
+      return 0;
+    }
+    if (e - p <= k) return 0;
+    for (int i = 1; i <= k; i++)
+      if ((p[i] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+    if (c == 0xED && p[1] >= 0xA0) return 0; /* surrogates */
+    if (c == 0xF0 && p[1] < 0x90) return 0;
+    if (c == 0xF4 && p[1] >= 0x90) return 0;
+    p += k + 1;
+  }
+  return 1;
+}
+
+/* Every byte >= 0x80 becomes the two-byte UTF-8 form of that code point. */
+static char *latin1_to_utf8(const char *s, size_t n, size_t *out_len) {
+  size_t extra = 0;
+  for (size_t i = 0; i < n; i++) extra += (unsigned char)s[i] >= 0x80;
+  char *o = malloc(n + extra + 1);
+  if (!o) return NULL;
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+      o[w++] = (char)c;
+    } else {
+      o[w++] = (char)(0xC0 | (c >> 6));
+      o[w++] = (char)(0x80 | (c & 0x3F));
+    }
+  }
+  o[w] = '\0';
+  *out_len = w;
+  return o;
+}
+
+rv_err_t rv_text_read(const char *path, rv_text_t *t) {
+  rv_err_t err = RV_OK;
+  memset(t, 0, sizeof *t);
+  gzFile g = gzopen(path, "rb"); /* reads plain files unchanged */
+  char *buf = NULL;
+  size_t len = 0, cap = 1 << 16;
+  if (!g) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  buf = malloc(cap + 1);
+  RV_REQUIRE(buf, RV_ERR_RUNTIME, "%s: out of memory", path);
+  for (;;) {
+    if (len == cap) {
+      RV_REQUIRE(cap < ((size_t)1 << 40), RV_ERR_DATA, "%s: larger than 1 TiB", path);
+      char *nb = realloc(buf, 2 * cap + 1);
+      RV_REQUIRE(nb, RV_ERR_RUNTIME, "%s: out of memory", path);
+      buf = nb;
+      cap *= 2;
+    }
+    const size_t want = cap - len > (1u << 30) ? (1u << 30) : cap - len;
+    const int n = gzread(g, buf + len, (unsigned)want);
+    if (n < 0) {
+      int zerr;
+      const char *m = gzerror(g, &zerr);
+      RV_FAIL(RV_ERR_IO, "%s: read error: %s", path, zerr == Z_ERRNO ? strerror(errno) : m);
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  buf[len] = '\0';
+  RV_REQUIRE(memchr(buf, '\0', len) == NULL, RV_ERR_DATA, "%s: contains a NUL byte (not text)", path);
+  size_t skip = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+  if (rv_utf8_valid(buf + skip, len - skip)) {
+    if (skip) memmove(buf, buf + skip, len - skip + 1);
+    t->buf = buf;
+    t->len = len - skip;
+    buf = NULL;
+  } else {
+    t->buf = latin1_to_utf8(buf, len, &t->len);
+    RV_REQUIRE(t->buf, RV_ERR_RUNTIME, "%s: out of memory", path);
+    t->was_latin1 = 1;
+  }
+done:
+  if (g) gzclose(g);
+  free(buf);
+  return err;
+}
+
+void rv_text_free(rv_text_t *t) {
+  free(t->buf);
+  memset(t, 0, sizeof *t);
+}
+
+void rv_rec_init(rv_rec_t *r, const char *buf, size_t len, const char *sep, int quoted) {
+  memset(r, 0, sizeof *r);
+  r->p = buf;
+  r->end = buf + len;
+  r->sep = sep;
+  r->quoted = quoted;
+  r->next_line = 1;
+}
+
+void rv_rec_free(rv_rec_t *r) {
+  free(r->scratch);
+  r->scratch = NULL;
+  r->cap = 0;
+}
+
+static int reserve(rv_rec_t *r, size_t need) {
+  if (need <= r->cap) return 0;
+  size_t cap = r->cap ? r->cap : 256;
+  while (cap < need) cap *= 2;
+  char *s = realloc(r->scratch, cap);
+  if (!s) return -1;
+  r->scratch = s;
+  r->cap = cap;
+  return 0;
+}
+
+/* One record: fields as offsets into scratch first (scratch may move), then pointers. */
+static int read_record(rv_rec_t *r) {
+  const size_t sl = strlen(r->sep);
+  size_t off[RV_REC_MAX_FIELDS], w = 0;
+  const char *p = r->p;
+  r->line = r->next_line;
+  r->n = 0;
+  /* The scratch never needs more than the record's length plus one NUL per field. */
+  const char *nl = memchr(p, '\n', (size_t)(r->end - p));
+  if (reserve(r, (size_t)((nl ? nl : r->end) - p) + RV_REC_MAX_FIELDS + 1) != 0) return -1;
+  off[0] = 0;
+  r->n = 1;
+  int inq = 0, was_quoted = 0;
+  for (;;) {
+    if (p >= r->end) {
+      if (inq) return -1;
+      break;
+    }
+    const char c = *p;
+    if (inq) {
+      if (c == '"') {
+        if (p + 1 < r->end && p[1] == '"') {
+          r->scratch[w++] = '"';
+          p += 2;
+        } else {
+          inq = 0;
+          p++;
+        }
+        continue;
+      }
+      if (c == '\n') {
+        /* A quoted line break: room up to the next one. */
+        r->next_line++;
+        const char *nx = memchr(p + 1, '\n', (size_t)(r->end - p - 1));
+        if (reserve(r, w + (size_t)((nx ? nx : r->end) - p) + RV_REC_MAX_FIELDS + 1) != 0) return -1;
+      }
+      r->scratch[w++] = c;
+      p++;
+      continue;
+    }
+    if (c == '\n' || (c == '\r' && (p + 1 == r->end || p[1] == '\n'))) {
+      p += c == '\r' ? 2 : 1;
+      if (p > r->end) p = r->end;
+      r->next_line++;
+      break;
+    }
+    if (r->quoted && c == '"' && w == off[r->n - 1] && !was_quoted) {
+      inq = 1;
+      was_quoted = 1;
+      p++;
+      continue;
+    }
+    if ((size_t)(r->end - p) >= sl && memcmp(p, r->sep, sl) == 0) {
+      r->scratch[w++] = '\0';
+      if (r->n == RV_REC_MAX_FIELDS) return -1;
+      off[r->n++] = w;
+      was_quoted = 0;
+      p += sl;
+      continue;
+    }
+    r->scratch[w++] = c;
+    p++;
+  }
+  r->scratch[w] = '\0';
+  r->p = p;
+  for (int i = 0; i < r->n; i++) {
+    r->f[i] = r->scratch + off[i];
+    r->flen[i] = (i + 1 < r->n ? off[i + 1] - 1 : w) - off[i];
+  }
+  return 1;
+}
+
+int rv_rec_next(rv_rec_t *r) {
+  while (r->p < r->end) {
+    const int rc = read_record(r);
+    if (rc < 0) return -1;
+    if (r->n == 1 && r->flen[0] == 0) continue; /* blank line */
+    return 1;
+  }
+  return 0;
+}
+
+rv_err_t rv_table_open(rv_table_t *t, const char *path, const char *sep, int quoted) {
+  memset(t, 0, sizeof *t);
+  t->path = path;
+  const rv_err_t err = rv_text_read(path, &t->text);
+  if (err == RV_OK) rv_rec_init(&t->rec, t->text.buf, t->text.len, sep, quoted);
+  return err;
+}
+
+int rv_table_next(rv_table_t *t) {
+  const int rc = rv_rec_next(&t->rec);
+  if (rc >= 0) return rc;
+  return -(int)rv_error_set(RV_ERR_DATA, "%s:%lld: malformed record (unterminated quote or more than %d fields)",
+                            t->path, (long long)t->rec.line, RV_REC_MAX_FIELDS);
+}
+
+rv_err_t rv_table_need(const rv_table_t *t, int n) {
+  if (t->rec.n >= n) return RV_OK;
+  return rv_error_set(RV_ERR_DATA, "%s:%lld: %d fields, expected at least %d", t->path,
+                      (long long)t->rec.line, t->rec.n, n);
+}
+
+void rv_table_close(rv_table_t *t) {
+  rv_rec_free(&t->rec);
+  rv_text_free(&t->text);
+}
+
+int rv_file_exists(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  fclose(f);
+  return 1;
+}
