@@ -9,5 +9,6 @@
 
 rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out);
 
 #endif
