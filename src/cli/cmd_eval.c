@@ -22,6 +22,7 @@ static const rv_option_t eval_options[] = {
     {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
     {"seed", "S", "seed for any sampling", "0"},
     {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
+    {"model", "DIR", "evaluate the model receval train wrote in DIR (adds rmse, logloss)", NULL},
     {"help-metric", "NAME", "print the definition of a metric and exit", NULL},
     {NULL, NULL, NULL, NULL}};
 
@@ -134,6 +135,17 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
       for (size_t i = 0; i < nm; i++) dup |= strcmp(metric_names[i], m->name) == 0;
       if (!dup) metric_names[nm++] = (char *)m->name;
       p = e ? e + 1 : p + len;
+    }
+  }
+  job->model_dir = (char *)rv_arg_str(&a, "model");
+  if (job->model_dir) {
+    RV_REQUIRE(*job->model_dir, RV_ERR_USAGE, "receval eval: --model: empty directory name");
+    /* A model's own metrics are always reported with it. */
+    static char *const model_metrics[] = {"rmse", "logloss"};
+    for (int i = 0; i < 2; i++) {
+      int dup = 0;
+      for (size_t j = 0; j < nm; j++) dup |= strcmp(metric_names[j], model_metrics[i]) == 0;
+      if (!dup) metric_names[nm++] = model_metrics[i];
     }
   }
   RV_REQUIRE(nm > 0, RV_ERR_USAGE, "receval eval: --metrics: no metric selected");

@@ -215,6 +215,7 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     }
     if (!(hi > lo)) hi = lo + 1.0;
   }
+  if (s->model) lo = 0.0, hi = 1.0; /* model outputs are probabilities */
   s->hist.bins = bins;
   s->hist.lo = lo;
   s->hist.inv_width = bins / (hi - lo);

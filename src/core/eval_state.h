@@ -51,6 +51,7 @@ typedef struct rv_eval_state {
   MPI_Comm row;
   int shards, leader;
   rv_dataset_t *ds;
+  struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
   rv_similarity_t sim;
   unsigned needs; /* union of the selected metrics' needs */
   int nk, kmax;
@@ -120,5 +121,10 @@ rv_err_t rv_eval_fetch(rv_eval_state_t *s, const float *shard, int32_t *ids, int
 const float *rv_eval_fetched(const rv_eval_state_t *s, int32_t item);
 /* core/score_pass.c: the scoring pass over this rank's users. Local. */
 rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
+/* core/eval_model.c: --model DIR. attach (collective) loads and checks it
+ * before rv_eval_prepare; bind points it at the prepared vectors. */
+rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s);
+void rv_eval_model_bind(rv_eval_state_t *s);
+void rv_eval_model_free(rv_eval_state_t *s);
 
 #endif

@@ -53,6 +53,7 @@ static json_t *job_json(const Receval__JobSpec *j) {
   json_object_set_new(o, "block_users", json_integer(j->block_users));
   json_object_set_new(o, "item_shards", json_integer(j->item_shards));
   json_object_set_new(o, "seed", json_integer((json_int_t)j->seed));
+  if (j->model_dir) json_object_set_new(o, "model", json_string(j->model_dir));
   return o;
 }
 

@@ -1,0 +1,29 @@
+/* `receval eval --model DIR`: the trained model inside an evaluation. Kept
+ * apart from the scoring pass, which only calls rv_model_tile() on each
+ * score tile and rv_model_bracket() on the AUC brackets. */
+#include <stdlib.h>
+
+#include "core/eval_state.h"
+#include "train/model.h"
+
+rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  const Receval__JobSpec *job = s->job;
+  if (!job->model_dir || !*job->model_dir) return RV_OK;
+  RV_TRY(rv_model_load(comm, job->model_dir, s->ds->n_items, s->ds->dim, &s->model));
+  static const char *const names[] = {"cosine", "dot", "euclidean"};
+  /* The same on every rank (same file, same job): no agreement needed. */
+  RV_REQUIRE(s->model->sim == s->sim, RV_ERR_USAGE,
+             "%s: the model was trained with --similarity %s; evaluate it with the same (got %s)",
+             s->model->path, names[s->model->sim], names[s->sim]);
+done:
+  return err;
+}
+
+void rv_eval_model_bind(rv_eval_state_t *s) {
+  if (!s->model) return;
+  rv_model_bind(s->model, s->items, s->inorm2, s->job->seed);
+  s->ctx.model = s->model;
+}
+
+void rv_eval_model_free(rv_eval_state_t *s) { rv_model_free(&s->model); }
