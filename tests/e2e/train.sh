@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# receval train / eval --model end to end: an independent float64 reference
+# trainer agrees with the trained parameters; parameters are bitwise the same
+# at 1, 2 and 4 ranks; a run stopped by SIGTERM (one rank) or SIGUSR1 (all
+# ranks) exits 5 with a checkpoint, and --resume (at another rank count)
+# ends with bitwise the parameters of the uninterrupted run; eval --model
+# agrees with a reference and beats raw cosine on planted structure; bad
+# input gives one-line errors with the documented exit codes.
+# Usage: train.sh RECEVAL WORKDIR
+set -u
+RECEVAL=$1 WORK=$2
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+REF=$HERE/py/train_ref.py
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+h5same() { h5diff "$1" "$2" /item_weight/w && h5diff "$1" "$2" /item_weight/b; }
+
+check gen run 2 "$RECEVAL" gen s.h5 --users 300 --items 200 --dim 16 --seed 4
+check gen_pooled run 1 "$RECEVAL" gen p.h5 --users 300 --items 200 --dim 16 --seed 5 --no-user-embeddings
+
+# 1. Reference agreement and rank-count identity, for several option sets.
+A1="--loss bce --epochs 3 --batch-users 64"
+A2="--loss mse --optimizer sgd --lr 2 --lr-schedule step --lr-gamma 0.7 --l2 0.001 --epochs 6 --patience 2 --batch-users 50 --negatives 2 --seed 9"
+A3="--loss bce --lr 0.5 --epochs 30 --patience 2 --batch-users 20 --seed 2"
+A4="--loss bce --lr-schedule cosine --epochs 4 --val-frac 0"
+i=0
+for args in "$A1" "$A2" "$A3" "$A4"; do
+  i=$((i+1))
+  for ds in s p; do
+    for np in 1 2 4; do
+      check "train_${i}_${ds}_np$np" run $np "$RECEVAL" train $ds.h5 --out "m${i}_${ds}_np$np" --model item-weight $args
+    done
+    check "identical_${i}_${ds}_np1_np2" h5same "m${i}_${ds}_np1/model.h5" "m${i}_${ds}_np2/model.h5"
+    check "identical_${i}_${ds}_np1_np4" h5same "m${i}_${ds}_np1/model.h5" "m${i}_${ds}_np4/model.h5"
+    check "reference_${i}_${ds}" "$PY" "$REF" train $ds.h5 "m${i}_${ds}_np1/model.h5" $args
+  done
+done
+check early_stop grep -q "early stop" log.train_3_s_np1
+
+# 2. Interruption and resume. A long run (many small steps) so the signal
+#    lands mid-training: wait for the first periodic checkpoint, then signal.
+LONG="--loss bce --epochs 300 --patience 0 --batch-users 4 --checkpoint-every 500"
+check full run 2 "$RECEVAL" train s.h5 --out full --model item-weight $LONG
+interrupt() {  # interrupt NAME NP SIGNAL WHICH(one|all) RESUME_NP
+  local name=$1 np=$2 sig=$3 which=$4 rnp=$5
+  rm -rf "$name"
+  "$MPIRUN" --timeout 300 -np "$np" "$RECEVAL" train s.h5 --out "$name" --model item-weight $LONG > "$name.log" 2>&1 &
+  local mp=$! t=0
+  while [ ! -f "$name/checkpoint.h5" ] && [ $t -lt 600 ]; do sleep 0.05; t=$((t+1)); done
+  local ranks; ranks=$(pgrep -P $mp)
+  if [ "$which" = one ]; then kill -s "$sig" $(echo $ranks | awk '{print $NF}'); else kill -s "$sig" $ranks; fi
+  local rc=0; wait $mp || rc=$?
+  echo "exit status $rc"; grep -m1 "interrupted" "$name.log"
+  [ $rc = 5 ] || return 1
+  grep -q "receval: interrupted, checkpoint written; rerun with --resume" "$name.log" || return 1
+  local step; step=$(h5dump -a /step "$name/checkpoint.h5" | sed -n 's/.*(0): //p')
+  echo "checkpoint at step $step of 22500"
+  [ "$step" -gt 0 ] && [ "$step" -lt 22500 ] || return 1
+  "$MPIRUN" --timeout 300 -np "$rnp" "$RECEVAL" train s.h5 --out "$name" --model item-weight $LONG --resume > "$name.resume.log" 2>&1 || return 1
+  grep -q "resuming from" "$name.resume.log" || return 1
+  [ ! -e "$name/checkpoint.h5" ] || return 1
+  h5same full/model.h5 "$name/model.h5"
+}
+check sigterm_one_rank_resume_np4 interrupt int_term 2 TERM one 4
+check sigusr1_all_ranks_resume_np1 interrupt int_usr1 4 USR1 all 1
+
+# 3. eval --model: reference values, rank identity, better than raw cosine.
+check gen_planted run 2 "$RECEVAL" gen g.h5 --users 2000 --items 1000 --dim 32 --seed 3
+check train_planted run 2 "$RECEVAL" train g.h5 --out mg --model item-weight --loss bce --epochs 10
+check eval_cosine run 2 "$RECEVAL" eval g.h5 --out e_cos --metrics recall,ndcg
+for np in 1 3; do
+  check "eval_model_np$np" run $np "$RECEVAL" eval g.h5 --out "e_model_np$np" --model mg --metrics recall,ndcg,auc
+done
+check eval_model_identical "$PY" "$HERE/py/compare_runs.py" e_model_np1 e_model_np3
+check eval_model_reference "$PY" "$REF" eval g.h5 mg/model.h5 e_model_np1
+check beats_cosine "$PY" -c "
+import json
+a = json.load(open('e_cos/report.json'))['metrics']['recall@10']['mean']
+b = json.load(open('e_model_np1/report.json'))['metrics']['recall@10']['mean']
+print(f'recall@10 cosine {a:.4f}, item-weight {b:.4f}')
+assert b > a + 0.05"
+
+# 4. Errors: one line, documented exit codes.
+expect() {  # expect NAME CODE PATTERN ARGS...
+  local name=$1 code=$2 pat=$3; shift 3
+  local rc=0; "$MPIRUN" --timeout 60 -np 2 "$RECEVAL" "$@" > "err.$name" 2>&1 || rc=$?
+  cat "err.$name"; [ $rc = "$code" ] && grep -q "^receval: error: .*$pat" "err.$name"
+}
+check err_no_model expect no_model 2 "--model item-weight is required" train s.h5 --out z
+check err_bad_loss expect bad_loss 2 "--loss: unknown value 'l1'" train s.h5 --out z --model item-weight --loss l1
+check err_missing_model_dir expect missing 4 "model.h5: cannot open" eval s.h5 --out z --model nowhere
+check err_model_other_dataset expect other 3 "the model has 200 items" eval g.h5 --out z --model m1_s_np1
+check err_model_similarity expect sim 2 "trained with --similarity cosine" eval s.h5 --out z --model m1_s_np1 --similarity dot
+"$MPIRUN" --timeout 300 -np 1 "$RECEVAL" train s.h5 --out rz --model item-weight $LONG > /dev/null 2>&1 &
+rzpid=$!; t=0; while [ ! -f rz/checkpoint.h5 ] && [ $t -lt 600 ]; do sleep 0.05; t=$((t+1)); done
+kill -TERM $(pgrep -P $rzpid); wait $rzpid
+check err_resume_other_options expect resume 2 "training options differ" train s.h5 --out rz --model item-weight $LONG --batch-users 8 --resume
+check metric_omitted_without_model bash -c "grep -q 'rmse: needs --model DIR' e_cos/report.json || ( \"$MPIRUN\" -np 1 \"$RECEVAL\" eval s.h5 --out om --metrics recall,rmse > om.log && grep -q 'rmse: needs --model DIR' om/report.json )"
+
+echo "train.sh: $fails failure(s)"
+[ $fails = 0 ]
