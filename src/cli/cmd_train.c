@@ -11,7 +11,7 @@
 
 static const rv_option_t train_options[] = {
     {"out", "DIR", "output directory: model.h5, checkpoint.h5 while running (required)", NULL},
-    {"model", "NAME", "item-weight: y = sigmoid(w_i s(u,i) + b_i) (required)", NULL},
+    {"model", "NAME", "item-weight: y = sigmoid(w_i s(u,i) + b_i); bilinear: s = e_u^T A e_i (required)", NULL},
     {"loss", "NAME", "mse or bce (binary cross-entropy)", "mse"},
     {"optimizer", "NAME", "adam or sgd", "adam"},
     {"epochs", "E", "passes over the training users", "10"},
@@ -27,6 +27,7 @@ static const rv_option_t train_options[] = {
     {"resume", NULL, "continue from DIR/checkpoint.h5 when it exists", NULL},
     {"seed", "S", "seed of the validation split and the negatives", "0"},
     {"similarity", "NAME", "cosine, dot or euclidean: s(u,i) as in receval eval", "cosine"},
+    {"lambdas", "LIST", "bilinear: ridge penalties tried on validation, or auto (scaled to the Gram spectra)", "auto"},
     {"progress", NULL, "print progress on stderr", NULL},
     {NULL, NULL, NULL, NULL}};
 
@@ -61,13 +62,14 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec 
   s->out_dir = (char *)rv_arg_str(&a, "out");
   RV_REQUIRE(s->out_dir && *s->out_dir, RV_ERR_USAGE, "receval train: --out DIR is required");
   s->model = (char *)rv_arg_str(&a, "model");
-  RV_REQUIRE(s->model, RV_ERR_USAGE, "receval train: --model item-weight is required");
-  static const char *const models[] = {"item-weight"}, *const losses[] = {"mse", "bce"},
+  RV_REQUIRE(s->model, RV_ERR_USAGE, "receval train: --model item-weight|bilinear is required");
+  static const char *const models[] = {"item-weight", "bilinear"}, *const losses[] = {"mse", "bce"},
                            *const opts[] = {"adam", "sgd"},
                            *const scheds[] = {"constant", "step", "cosine"},
                            *const sims[] = {"cosine", "dot", "euclidean"};
-  int k;
-  RV_TRY(pick("model", s->model, models, 1, &k));
+  int k = 0;
+  RV_TRY(pick("model", s->model, models, 2, &k));
+  const int bilinear = k == 1;
   s->loss = (char *)rv_arg_str(&a, "loss");
   RV_TRY(pick("loss", s->loss, losses, 2, &k));
   s->optimizer = (char *)rv_arg_str(&a, "optimizer");
@@ -76,6 +78,8 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec 
   RV_TRY(pick("lr-schedule", s->lr_schedule, scheds, 3, &k));
   RV_TRY(pick("similarity", rv_arg_str(&a, "similarity"), sims, 3, &k));
   s->has_similarity = 1;
+  RV_REQUIRE(!(bilinear && k == 2), RV_ERR_USAGE,
+             "receval train: --model bilinear: --similarity must be cosine or dot (a bilinear form)");
   s->similarity = k == 1 ? RECEVAL__SIMILARITY__SIMILARITY_DOT
                   : k == 2 ? RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN
                            : RECEVAL__SIMILARITY__SIMILARITY_COSINE;
@@ -107,6 +111,7 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec 
   s->seed = seed;
   s->resume = rv_arg_flag(&a, "resume");
   s->progress = rv_arg_flag(&a, "progress");
+  s->lambdas = (char *)rv_arg_str(&a, "lambdas");
 done:
   return err;
 }
@@ -152,7 +157,10 @@ rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
     }
   }
   RV_AGREE(comm);
-  RV_TRY(rv_train_item_weight(comm, &t, out));
+  if (strcmp(s->model, "bilinear") == 0)
+    RV_TRY(rv_train_bilinear(comm, &t, out));
+  else
+    RV_TRY(rv_train_item_weight(comm, &t, out));
 done:
   rv_train_free(&t);
   if (copy) protobuf_c_message_free_unpacked(copy, NULL);

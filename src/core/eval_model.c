@@ -23,6 +23,7 @@ done:
 void rv_eval_model_bind(rv_eval_state_t *s) {
   if (!s->model) return;
   rv_model_bind(s->model, s->items, s->inorm2, s->job->seed);
+  rv_model_users(s->model, s->users, s->ds->u1 - s->ds->u0); /* bilinear: e_u -> A^T e_u */
   s->ctx.model = s->model;
 }
 

@@ -20,8 +20,9 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   RV_REQUIRE(strcmp(buf, "receval-model") == 0, RV_ERR_DATA,
              "%s: not a receval model (format '%s')", path, buf);
   RV_TRY(rv_h5_attr_str(f, path, "model", m->kind, sizeof m->kind));
-  RV_REQUIRE(strcmp(m->kind, "item-weight") == 0, RV_ERR_DATA, "%s: unknown model '%s'", path,
-             m->kind);
+  m->bilinear = strcmp(m->kind, "bilinear") == 0;
+  RV_REQUIRE(m->bilinear || strcmp(m->kind, "item-weight") == 0, RV_ERR_DATA,
+             "%s: unknown model '%s'", path, m->kind);
   RV_TRY(rv_h5_attr_str(f, path, "similarity", buf, sizeof buf));
   m->sim = strcmp(buf, "dot") == 0 ? RV_SIM_DOT : strcmp(buf, "euclidean") == 0 ? RV_SIM_EUCLIDEAN
                                                                                : RV_SIM_COSINE;
@@ -32,6 +33,15 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
              (long long)ni, (long long)d, (long long)n_items, dim);
   m->n_items = ni;
   m->dim = dim;
+  if (m->bilinear) {
+    m->A = malloc(sizeof(double) * (size_t)(d * d));
+    RV_REQUIRE(m->A, RV_ERR_RUNTIME, "out of memory for the model");
+    RV_TRY(rv_h5l_read(f, path, "/bilinear/A", H5T_NATIVE_DOUBLE, m->A, d * d));
+    for (int64_t q = 0; q < d * d; q++)
+      RV_REQUIRE(isfinite(m->A[q]), RV_ERR_DATA, "%s: /bilinear/A: entry %lld is not finite", path,
+                 (long long)q);
+    goto done;
+  }
   m->w = malloc(sizeof(double) * (size_t)ni);
   m->b = malloc(sizeof(double) * (size_t)ni);
   RV_REQUIRE(m->w && m->b, RV_ERR_RUNTIME, "out of memory for the model");
@@ -61,7 +71,7 @@ rv_err_t rv_model_load(MPI_Comm comm, const char *dir, int64_t n_items, int dim,
 
 void rv_model_free(rv_model_t **m) {
   if (!*m) return;
-  free((*m)->w), free((*m)->b);
+  free((*m)->w), free((*m)->b), free((*m)->A);
   free(*m);
   *m = NULL;
 }
@@ -76,7 +86,25 @@ static inline float apply(const rv_model_t *m, int64_t i, float s) {
   return (float)rv_sigmoid(m->w[i] * (double)s + m->b[i]);
 }
 
+void rv_model_users(const rv_model_t *m, float *users, int64_t n) {
+  const int d = m->dim;
+  double *acc = malloc(sizeof(double) * (size_t)d);
+  if (!m->bilinear || !acc) {
+    free(acc);
+    return;
+  }
+  for (int64_t u = 0; u < n; u++) {
+    float *x = users + (size_t)u * d;
+    for (int k = 0; k < d; k++) acc[k] = 0.0;
+    for (int j = 0; j < d; j++)
+      for (int k = 0; k < d; k++) acc[k] += (double)x[j] * m->A[(size_t)j * d + k];
+    for (int k = 0; k < d; k++) x[k] = (float)acc[k];
+  }
+  free(acc);
+}
+
 void rv_model_tile(const rv_model_t *m, float *tile, int rows, int nt, int64_t t0, int ld) {
+  if (m->bilinear) return;
   for (int r = 0; r < rows; r++) {
     float *row = tile + (size_t)r * ld;
     for (int j = 0; j < nt; j++) row[j] = apply(m, t0 + j, row[j]);
@@ -84,6 +112,7 @@ void rv_model_tile(const rv_model_t *m, float *tile, int rows, int nt, int64_t t
 }
 
 void rv_model_bracket(const rv_model_t *m, int32_t it, float *lo, float *hi) {
+  if (m->bilinear) return;
   /* sigmoid(w s + b) is monotone in s: increasing for w >= 0. */
   const float a = apply(m, it, *lo), b = apply(m, it, *hi);
   *lo = a < b ? a : b;
@@ -109,7 +138,15 @@ int rv_model_user_errors(const rv_model_t *m, int64_t user, const float *uvec, f
   rv_score_pairs(m->sim, uvec, unorm2, m->items, m->inorm2, m->dim, items, n, s);
   double se = 0.0, ll = 0.0;
   for (int64_t q = 0; q < n; q++) {
-    const double y = q < n_test ? 1.0 : 0.0, z = m->w[items[q]] * (double)s[q] + m->b[items[q]];
+    const double y = q < n_test ? 1.0 : 0.0;
+    if (m->bilinear) {
+      /* The regression score itself; log loss of it clipped to [1e-6, 1 - 1e-6]. */
+      const double p = fmin(fmax((double)s[q], 1e-6), 1.0 - 1e-6);
+      se += (y - s[q]) * (y - s[q]);
+      ll += -(y * log(p) + (1.0 - y) * log(1.0 - p));
+      continue;
+    }
+    const double z = m->w[items[q]] * (double)s[q] + m->b[items[q]];
     const double p = rv_sigmoid(z);
     se += (y - p) * (y - p);
     double g;

@@ -14,7 +14,9 @@ typedef struct rv_model {
   rv_similarity_t sim;    /* the similarity it was trained on */
   int64_t n_items;
   int dim;
+  int bilinear;           /* 1: s = e_u^T A e_i (users are transformed, scores used as they are) */
   double *w, *b;          /* item-weight: n_items each */
+  double *A;              /* bilinear: dim x dim, row-major */
   /* Bound by the evaluation (rv_model_bind): the scored item vectors. */
   const float *items, *inorm2;
   uint64_t seed;
@@ -25,6 +27,10 @@ typedef struct rv_model {
 rv_err_t rv_model_load(MPI_Comm comm, const char *dir, int64_t n_items, int dim, rv_model_t **m);
 void rv_model_free(rv_model_t **m);
 void rv_model_bind(rv_model_t *m, const float *items, const float *inorm2, uint64_t seed);
+
+/* Bilinear: each of the n user rows x (dim) becomes A^T x (in place, sums
+ * in double). Item-weight: nothing. */
+void rv_model_users(const rv_model_t *m, float *users, int64_t n);
 
 /* Scores -> model outputs, in place, for rows x nt scores of items
  * [t0, t0 + nt) (leading dimension ld). Item-weight: sigmoid(w_i s + b_i). */

@@ -45,4 +45,8 @@ void rv_train_free(rv_train_t *t);
  * with DIR/checkpoint.h5 written. */
 rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out);
 
+/* train/bilinear.c. Collective: fits s(u,i) = e_u^T A e_i in closed form
+ * (ScaLAPACK) and writes DIR/model.h5. */
+rv_err_t rv_train_bilinear(MPI_Comm comm, rv_train_t *t, FILE *out);
+
 #endif

@@ -85,7 +85,7 @@ expect() {  # expect NAME CODE PATTERN ARGS...
   local rc=0; "$MPIRUN" --timeout 60 -np 2 "$RECEVAL" "$@" > "err.$name" 2>&1 || rc=$?
   cat "err.$name"; [ $rc = "$code" ] && grep -q "^receval: error: .*$pat" "err.$name"
 }
-check err_no_model expect no_model 2 "--model item-weight is required" train s.h5 --out z
+check err_no_model expect no_model 2 "--model item-weight|bilinear is required" train s.h5 --out z
 check err_bad_loss expect bad_loss 2 "--loss: unknown value 'l1'" train s.h5 --out z --model item-weight --loss l1
 check err_missing_model_dir expect missing 4 "model.h5: cannot open" eval s.h5 --out z --model nowhere
 check err_model_other_dataset expect other 3 "the model has 200 items" eval g.h5 --out z --model m1_s_np1
