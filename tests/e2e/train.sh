@@ -36,6 +36,22 @@ for args in "$A1" "$A2" "$A3" "$A4"; do
 done
 check early_stop grep -q "early stop" log.train_3_s_np1
 
+# 1b. bilinear: the ScaLAPACK solution equals a direct dense LAPACK solve of
+#     the same normal equations (numpy), at grids 1x1, 1x2, 1x3, 2x2 (blocks of
+#     16 / 8 / 5 / 8 rows: every rank holds a part); rank counts agree to 1e-12
+#     (ScaLAPACK's rounding depends on the grid, so not bitwise: docs/training.md).
+for np in 1 2 3 4; do
+  check "bilinear_np$np" run $np "$RECEVAL" train s.h5 --out "b_np$np" --model bilinear --lambdas 3 --val-frac 0
+  check "bilinear_lapack_np$np" "$PY" "$REF" bilinear s.h5 "b_np$np/model.h5"
+done
+check bilinear_lambda_choice run 3 "$RECEVAL" train p.h5 --out b_p --model bilinear --lambdas 0.5,5,50
+check bilinear_lambda_choice_lapack "$PY" "$REF" bilinear p.h5 b_p/model.h5
+check bilinear_ranks_agree "$PY" -c "
+import h5py, numpy as np
+a = [h5py.File(f'b_np{n}/model.h5')['bilinear/A'][...] for n in (1, 2, 3, 4)]
+r = max(np.abs(x - a[0]).max() for x in a) / np.abs(a[0]).max()
+print(f'max relative difference over ranks {r:.2e}'); assert r < 1e-12"
+
 # 2. Interruption and resume. A long run (many small steps) so the signal
 #    lands mid-training: wait for the first periodic checkpoint, then signal.
 LONG="--loss bce --epochs 300 --patience 0 --batch-users 4 --checkpoint-every 500"
@@ -72,12 +88,17 @@ for np in 1 3; do
 done
 check eval_model_identical "$PY" "$HERE/py/compare_runs.py" e_model_np1 e_model_np3
 check eval_model_reference "$PY" "$REF" eval g.h5 mg/model.h5 e_model_np1
+check train_planted_bilinear run 2 "$RECEVAL" train g.h5 --out bg --model bilinear
+check bilinear_lapack_planted "$PY" "$REF" bilinear g.h5 bg/model.h5
+check eval_bilinear run 2 "$RECEVAL" eval g.h5 --out e_bil --model bg --metrics recall,ndcg,auc
+check eval_bilinear_reference "$PY" "$REF" eval g.h5 bg/model.h5 e_bil
 check beats_cosine "$PY" -c "
 import json
 a = json.load(open('e_cos/report.json'))['metrics']['recall@10']['mean']
 b = json.load(open('e_model_np1/report.json'))['metrics']['recall@10']['mean']
-print(f'recall@10 cosine {a:.4f}, item-weight {b:.4f}')
-assert b > a + 0.05"
+c = json.load(open('e_bil/report.json'))['metrics']['recall@10']['mean']
+print(f'recall@10 cosine {a:.4f}, item-weight {b:.4f}, bilinear {c:.4f}')
+assert b > a + 0.05 and c > a + 0.02"
 
 # 4. Errors: one line, documented exit codes.
 expect() {  # expect NAME CODE PATTERN ARGS...
@@ -86,6 +107,8 @@ expect() {  # expect NAME CODE PATTERN ARGS...
   cat "err.$name"; [ $rc = "$code" ] && grep -q "^receval: error: .*$pat" "err.$name"
 }
 check err_no_model expect no_model 2 "--model item-weight|bilinear is required" train s.h5 --out z
+check err_bilinear_euclidean expect bil_euc 2 "bilinear: --similarity must be cosine or dot" train s.h5 --out z --model bilinear --similarity euclidean
+check err_bilinear_no_validation expect bil_noval 2 "no validation pairs" train s.h5 --out z --model bilinear --lambdas 1,2 --val-frac 0
 check err_bad_loss expect bad_loss 2 "--loss: unknown value 'l1'" train s.h5 --out z --model item-weight --loss l1
 check err_missing_model_dir expect missing 4 "model.h5: cannot open" eval s.h5 --out z --model nowhere
 check err_model_other_dataset expect other 3 "the model has 200 items" eval g.h5 --out z --model m1_s_np1

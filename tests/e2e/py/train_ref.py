@@ -216,7 +216,15 @@ def evalcheck(argv):
     users, items, tp, ti, te_p, te_i = load(ds)
     nu, ni = users.shape[0], items.shape[0]
     f = h5py.File(model, "r")
-    w, b = f["item_weight/w"][...], f["item_weight/b"][...]
+    bil = f.attrs["model"] in ("bilinear", b"bilinear")
+    if bil:
+        # Users become float32(A^T e_u), summed in double in index order.
+        d = users.shape[1]
+        A = f["bilinear/A"][...].reshape(d, d)
+        users = np.cumsum(users.astype(np.float64)[:, :, None] * A[None, :, :], axis=1)[:, -1, :].astype(np.float32)
+        w, b = None, None
+    else:
+        w, b = f["item_weight/w"][...], f["item_weight/b"][...]
     res = h5py.File(f"{out}/results.h5", "r")
     got_rmse, got_ll = res["per_user/rmse"][...], res["per_user/logloss"][...]
     got_rec, got_items = res["per_user/recall@10"][...], res["topk/items"][...]
@@ -234,17 +242,22 @@ def evalcheck(argv):
         se, ll = [], []
         for q, it in enumerate(its):
             y = 1.0 if q < len(test) else 0.0
+            if bil:  # the score itself; log loss of it clipped to [1e-6, 1 - 1e-6]
+                pc = min(max(float(ss[q]), 1e-6), 1 - 1e-6)
+                se.append((y - float(ss[q])) ** 2)
+                ll.append(-(y * math.log(pc) + (1 - y) * math.log(1 - pc)))
+                continue
             z = w[it] * float(ss[q]) + b[it]
             se.append((y - sigmoid(z)) ** 2)
             ll.append(loss_pair("bce", z, y)[0])
         rm, lg = math.sqrt(math.fsum(se) / len(its)), math.fsum(ll) / len(its)
-        if abs(rm - got_rmse[u]) > 1e-6 or abs(lg - got_ll[u]) > 1e-6:
+        if abs(rm - got_rmse[u]) > 1e-6 * max(1, rm) or abs(lg - got_ll[u]) > 1e-6 * max(1, lg):
             bad += 1
             if bad < 5:
                 print(f"user {u}: rmse {got_rmse[u]} vs {rm}, logloss {got_ll[u]} vs {lg}")
         # recall@10 of the reference list: model outputs of every unseen item.
         s = (items.astype(np.float64) @ users[u].astype(np.float64))
-        p = 1.0 / (1.0 + np.exp(-(w * s + b)))
+        p = s if bil else 1.0 / (1.0 + np.exp(-(w * s + b)))
         p[train_row] = -np.inf
         order = np.lexsort((np.arange(ni), -p))[:10]
         ref = len(set(order.tolist()) & set(test.tolist())) / min(10, len(test))
