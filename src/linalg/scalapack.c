@@ -23,7 +23,7 @@ void pdgemm_(const char *transa, const char *transb, const int *m, const int *n,
              const double *b, const int *ib, const int *jb, const int *descb, const double *beta,
              double *c, const int *ic, const int *jc, const int *descc, size_t ta_len, size_t tb_len);
 
-rv_err_t rv_grid_open(MPI_Comm comm, int n, rv_grid_t *g) {
+rv_err_t rv_grid_open(MPI_Comm comm, int n, int nb, rv_grid_t *g) {
   rv_err_t err = RV_OK;
   int me, np, p;
   memset(g, 0, sizeof *g);
@@ -35,7 +35,12 @@ rv_err_t rv_grid_open(MPI_Comm comm, int n, rv_grid_t *g) {
     if (p % r == 0) g->nprow = r;
   g->npcol = p / g->nprow;
   const int span = g->nprow > g->npcol ? g->nprow : g->npcol;
-  g->nb = n / span < 1 ? 1 : n / span > 32 ? 32 : n / span;
+  if (nb == 0)
+    g->nb = n > 0 ? n : 1;
+  else if (nb > 0)
+    g->nb = nb;
+  else
+    g->nb = n / span < 1 ? 1 : n / span > 32 ? 32 : n / span;
   g->handle = Csys2blacs_handle(comm);
   g->ctxt = g->handle;
   Cblacs_gridinit(&g->ctxt, "Row", g->nprow, g->npcol);

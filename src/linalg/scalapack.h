@@ -21,9 +21,13 @@ typedef struct rv_dmat {
 } rv_dmat_t;
 
 /* Collective on comm: a P = nprow x npcol grid (nprow the largest divisor of
- * P not above sqrt(P)) for n x n matrices: block size n / max(nprow, npcol)
- * (at least 1, at most 32), so that every rank holds a part. */
-rv_err_t rv_grid_open(MPI_Comm comm, int n, rv_grid_t *g);
+ * P not above sqrt(P)) for n x n matrices with block size nb; nb = 0 puts the
+ * whole matrix in one block on grid process (0, 0): ScaLAPACK then does the
+ * same arithmetic at any rank count (bitwise-identical results), the other
+ * ranks only take part in its collectives. nb < 0: n / max(nprow, npcol)
+ * (at least 1, at most 32), so that every rank holds a part (results then
+ * depend on the grid in the last bits). */
+rv_err_t rv_grid_open(MPI_Comm comm, int n, int nb, rv_grid_t *g);
 void rv_grid_close(rv_grid_t *g);
 
 rv_err_t rv_dmat_alloc(const rv_grid_t *g, int n, rv_dmat_t *m);

@@ -221,7 +221,7 @@ rv_err_t rv_train_bilinear(MPI_Comm comm, rv_train_t *t, FILE *out) {
   for (size_t q = 0; q < 3 * dd; q++) full[q] = rv_xsum_value(acc[q]);
   for (size_t q = 0; q < dd; q++) full[3 * dd + q] = rv_xsum_value(acc[2 * dd + q] + acc[3 * dd + q]);
 
-  RV_TRY(rv_grid_open(comm, d, &g));
+  RV_TRY(rv_grid_open(comm, d, t->spec->scalapack_block, &g));
   grid_open = 1;
   err = rv_dmat_alloc(&g, d, &GU);
   if (!err) err = rv_dmat_alloc(&g, d, &GI);
@@ -265,9 +265,9 @@ rv_err_t rv_train_bilinear(MPI_Comm comm, rv_train_t *t, FILE *out) {
   RV_AGREE(comm);
   if (rank == 0 && out) {
     fprintf(out,
-            "receval train: bilinear, d = %d, %d ranks (%d x %d grid), lambda %.6g, %.2f s (reduction %.3f s)\n"
+            "receval train: bilinear, d = %d, %d ranks (%d x %d grid, blocks of %d), lambda %.6g, %.2f s (reduction %.3f s)\n"
             "  model in %s\n",
-            d, nranks, g.nprow, g.npcol, lambdas[best], MPI_Wtime() - t0, t_reduce, model);
+            d, nranks, g.nprow, g.npcol, g.nb, lambdas[best], MPI_Wtime() - t0, t_reduce, model);
     fflush(out);
   }
 done:

@@ -37,13 +37,20 @@ done
 check early_stop grep -q "early stop" log.train_3_s_np1
 
 # 1b. bilinear: the ScaLAPACK solution equals a direct dense LAPACK solve of
-#     the same normal equations (numpy), at grids 1x1, 1x2, 1x3, 2x2 (blocks of
-#     16 / 8 / 5 / 8 rows: every rank holds a part); rank counts agree to 1e-12
-#     (ScaLAPACK's rounding depends on the grid, so not bitwise: docs/training.md).
+#     the same normal equations (numpy), at grids 1x1, 1x2, 1x3, 2x2 with
+#     blocks spread over every rank (16 / 8 / 5 / 8 rows); those agree to
+#     1e-12 (the rounding depends on the grid). With the default single block
+#     A is bitwise the same at 1, 2 and 4 ranks.
 for np in 1 2 3 4; do
-  check "bilinear_np$np" run $np "$RECEVAL" train s.h5 --out "b_np$np" --model bilinear --lambdas 3 --val-frac 0
+  check "bilinear_np$np" run $np "$RECEVAL" train s.h5 --out "b_np$np" --model bilinear --lambdas 3 --val-frac 0 --scalapack-block -1
   check "bilinear_lapack_np$np" "$PY" "$REF" bilinear s.h5 "b_np$np/model.h5"
 done
+for np in 1 2 4; do
+  check "bilinear_default_np$np" run $np "$RECEVAL" train p.h5 --out "bd_np$np" --model bilinear
+done
+check bilinear_identical_np1_np2 h5diff bd_np1/model.h5 bd_np2/model.h5 /bilinear/A
+check bilinear_identical_np1_np4 h5diff bd_np1/model.h5 bd_np4/model.h5 /bilinear/A
+check bilinear_default_lapack "$PY" "$REF" bilinear p.h5 bd_np4/model.h5
 check bilinear_lambda_choice run 3 "$RECEVAL" train p.h5 --out b_p --model bilinear --lambdas 0.5,5,50
 check bilinear_lambda_choice_lapack "$PY" "$REF" bilinear p.h5 b_p/model.h5
 check bilinear_ranks_agree "$PY" -c "
