@@ -22,6 +22,7 @@ static const rv_option_t eval_options[] = {
     {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
     {"seed", "S", "seed for any sampling", "0"},
     {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
+    {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring", NULL},
     {"model", "DIR", "evaluate the model receval train wrote in DIR (adds rmse, logloss)", NULL},
     {"help-metric", "NAME", "print the definition of a metric and exit", NULL},
     {NULL, NULL, NULL, NULL}};
@@ -137,6 +138,8 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
       p = e ? e + 1 : p + len;
     }
   }
+  job->has_whiten = 1;
+  job->whiten = rv_arg_flag(&a, "whiten");
   job->model_dir = (char *)rv_arg_str(&a, "model");
   if (job->model_dir) {
     RV_REQUIRE(*job->model_dir, RV_ERR_USAGE, "receval eval: --model: empty directory name");

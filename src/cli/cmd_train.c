@@ -29,6 +29,7 @@ static const rv_option_t train_options[] = {
     {"similarity", "NAME", "cosine, dot or euclidean: s(u,i) as in receval eval", "cosine"},
     {"lambdas", "LIST", "bilinear: ridge penalties tried on validation, or auto (scaled to the Gram spectra)", "auto"},
     {"scalapack-block", "NB", "ScaLAPACK block size: 0 = one block (bitwise the same at any rank count), -1 = spread over all ranks", "0"},
+    {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring; eval needs --whiten too", NULL},
     {"progress", NULL, "print progress on stderr", NULL},
     {NULL, NULL, NULL, NULL}};
 
@@ -112,6 +113,8 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec 
   s->seed = seed;
   s->resume = rv_arg_flag(&a, "resume");
   s->progress = rv_arg_flag(&a, "progress");
+  s->has_whiten = 1;
+  s->whiten = rv_arg_flag(&a, "whiten");
   s->lambdas = (char *)rv_arg_str(&a, "lambdas");
   int64_t nb = 0;
   RV_TRY(rv_arg_i64(&a, "scalapack-block", -1, 1 << 20, &nb));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/eval_state.h"
+#include "linalg/whiten.h"
 #include "train/model.h"
 
 rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s) {
@@ -28,3 +29,15 @@ void rv_eval_model_bind(rv_eval_state_t *s) {
 }
 
 void rv_eval_model_free(rv_eval_state_t *s) { rv_model_free(&s->model); }
+
+rv_err_t rv_eval_whiten(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  if (s->model && s->model->whiten != (int)s->job->whiten)
+    RV_FAIL(RV_ERR_USAGE, "%s: the model was trained %s --whiten; evaluate it the same way",
+            s->model->path, s->model->whiten ? "with" : "without");
+  if (!s->job->whiten) return RV_OK;
+  RV_TRY(rv_whiten(comm, ds->items, ds->n_items, ds->users, ds->u1 - ds->u0, ds->dim));
+done:
+  return err;
+}

@@ -126,5 +126,8 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
 rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s);
 void rv_eval_model_bind(rv_eval_state_t *s);
 void rv_eval_model_free(rv_eval_state_t *s);
+/* --whiten (collective): whitens the dataset's items and users in place
+ * before rv_eval_prepare (pooled users are then means of whitened items). */
+rv_err_t rv_eval_whiten(MPI_Comm comm, rv_eval_state_t *s);
 
 #endif

@@ -344,6 +344,7 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));
   t_read = MPI_Wtime() - t0;
 
+  RV_TRY(rv_eval_whiten(comm, s));
   RV_TRY(rv_eval_prepare(comm, s));
   rv_eval_model_bind(s);
   t_prep = MPI_Wtime() - t0 - t_read;

@@ -45,6 +45,19 @@ void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V,
   }
 }
 
+void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W, double *acc) {
+  for (size_t r = 0; r < n; r++) {
+    float *row = x + r * (size_t)d;
+    for (int k = 0; k < d; k++) acc[k] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double c = (double)row[j] - mu[j];
+      const double *w = W + (size_t)j * d;
+      for (int k = 0; k < d; k++) acc[k] += c * w[k];
+    }
+    for (int k = 0; k < d; k++) row[k] = (float)acc[k];
+  }
+}
+
 void rv_score_pairs(rv_similarity_t sim, const float *u, float unorm2, const float *V,
                     const float *inorm2, int d, const int32_t *idx, int64_t n, float *out) {
   for (int64_t t = 0; t < n; t++) {

@@ -110,7 +110,7 @@ done:
   return err;
 }
 
-rv_err_t rv_syevd(const rv_grid_t *g, rv_dmat_t *a, double *w, rv_dmat_t *z) {
+rv_err_t rv_syevd(MPI_Comm comm, const rv_grid_t *g, rv_dmat_t *a, double *w, rv_dmat_t *z) {
   rv_err_t err = RV_OK;
   const int one = 1, query = -1;
   int info = 0, liwork = 0;
@@ -135,6 +135,7 @@ rv_err_t rv_syevd(const rv_grid_t *g, rv_dmat_t *a, double *w, rv_dmat_t *z) {
   RV_REQUIRE(work && iwork, RV_ERR_RUNTIME, "out of memory for pdsyevd (%d doubles)", lwork);
   pdsyevd_("V", "U", &a->n, a->a, &one, &one, a->desc, w, z->a, &one, &one, z->desc, work, &lwork,
            iwork, &liwork, &info, 1, 1);
+  RV_MPI_TRY(MPI_Bcast(w, a->n, MPI_DOUBLE, 0, comm)); /* before any check: no rank may skip it */
   RV_REQUIRE(info == 0, RV_ERR_RUNTIME, "pdsyevd: info %d (n = %d)", info, a->n);
 done:
   free(work);

@@ -41,8 +41,10 @@ rv_err_t rv_dmat_to_full(MPI_Comm comm, const rv_grid_t *g, const rv_dmat_t *m, 
 void rv_dmat_global(const rv_grid_t *g, int li, int lj, int *i, int *j);
 
 /* Collective: eigendecomposition of the symmetric a (destroyed) by pdsyevd:
- * a = z diag(w) z^T, w ascending, replicated on every rank. */
-rv_err_t rv_syevd(const rv_grid_t *g, rv_dmat_t *a, double *w, rv_dmat_t *z);
+ * a = z diag(w) z^T, w ascending, replicated on every rank of comm (pdsyevd
+ * leaves w valid only where the matrix has entries: it is broadcast from
+ * grid process (0, 0), rank 0 of comm). */
+rv_err_t rv_syevd(MPI_Comm comm, const rv_grid_t *g, rv_dmat_t *a, double *w, rv_dmat_t *z);
 /* Collective: c = alpha op(a) op(b) + beta c by pdgemm (op: 'N' or 'T'). */
 rv_err_t rv_gemm(const rv_grid_t *g, char ta, char tb, double alpha, const rv_dmat_t *a,
                  const rv_dmat_t *b, double beta, rv_dmat_t *c);

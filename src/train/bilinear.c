@@ -151,6 +151,7 @@ static rv_err_t write_model(const char *path, const rv_train_t *t, const double 
   RV_TRY(rv_h5_write_attr_str(f, tmp, "similarity", t->sim == RV_SIM_DOT ? "dot" : "cosine"));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_items", t->ds->n_items));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "dim", d));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, "whiten", t->spec->whiten));
   RV_TRY(rv_h5_write_attr_str(f, tmp, "dataset_checksum", t->checksum));
   RV_TRY(rv_h5_write_attr_bytes(f, tmp, "trainspec", t->spec_bytes, t->spec_len));
   RV_TRY(rv_h5l_write_attr_f64(f, tmp, "lambda", lambda));
@@ -234,8 +235,8 @@ rv_err_t rv_train_bilinear(MPI_Comm comm, rv_train_t *t, FILE *out) {
   RV_AGREE(comm);
   rv_dmat_from_full(&g, full, &GU);
   rv_dmat_from_full(&g, full + dd, &GI);
-  err = rv_syevd(&g, &GU, lu, &VU);
-  if (!err) err = rv_syevd(&g, &GI, li, &VI);
+  err = rv_syevd(comm, &g, &GU, lu, &VU);
+  if (!err) err = rv_syevd(comm, &g, &GI, li, &VI);
   RV_AGREE(comm);
   /* C = V_U^T M V_I for the train part and for all positives. */
   for (int which = 0; which < 2; which++) {

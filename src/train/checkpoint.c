@@ -63,6 +63,7 @@ static rv_err_t write_common(hid_t f, const char *fn, const rv_train_t *t, const
                               t->sim == RV_SIM_DOT ? "dot" : t->sim == RV_SIM_EUCLIDEAN ? "euclidean" : "cosine"));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "n_items", t->ds->n_items));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "dim", t->ds->dim));
+  RV_TRY(rv_h5_write_attr_i64(f, fn, "whiten", t->spec->whiten));
   RV_TRY(rv_h5_write_attr_str(f, fn, "dataset_checksum", t->checksum));
   RV_TRY(rv_h5_write_attr_bytes(f, fn, "trainspec", t->spec_bytes, t->spec_len));
   RV_TRY(rv_h5_write_attr_bytes(f, fn, "trainspec_key", key, klen));

@@ -26,6 +26,9 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   RV_TRY(rv_h5_attr_str(f, path, "similarity", buf, sizeof buf));
   m->sim = strcmp(buf, "dot") == 0 ? RV_SIM_DOT : strcmp(buf, "euclidean") == 0 ? RV_SIM_EUCLIDEAN
                                                                                : RV_SIM_COSINE;
+  int64_t wh = 0;
+  if (H5Aexists(f, "whiten") > 0) RV_TRY(rv_h5_attr_i64(f, path, "whiten", &wh));
+  m->whiten = wh != 0;
   RV_TRY(rv_h5_attr_i64(f, path, "n_items", &ni));
   RV_TRY(rv_h5_attr_i64(f, path, "dim", &d));
   RV_REQUIRE(ni == n_items && d == dim, RV_ERR_DATA,

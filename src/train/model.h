@@ -14,6 +14,7 @@ typedef struct rv_model {
   rv_similarity_t sim;    /* the similarity it was trained on */
   int64_t n_items;
   int dim;
+  int whiten;             /* trained on whitened embeddings */
   int bilinear;           /* 1: s = e_u^T A e_i (users are transformed, scores used as they are) */
   double *w, *b;          /* item-weight: n_items each */
   double *A;              /* bilinear: dim x dim, row-major */

@@ -6,6 +6,7 @@
 
 #include "io/checksum.h"
 #include "kernels/partition.h"
+#include "linalg/whiten.h"
 #include "train/train.h"
 
 static rv_err_t vectors(rv_train_t *t) {
@@ -78,6 +79,7 @@ rv_err_t rv_train_prepare(MPI_Comm comm, rv_train_t *t) {
   rv_partition_users(ds->n_users, 1, ds->train_ptr, NULL, 1, nranks, bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[rank], bounds[rank + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, t->checksum, sizeof t->checksum));
+  if (t->spec->whiten) RV_TRY(rv_whiten(comm, ds->items, ds->n_items, ds->users, ds->u1 - ds->u0, ds->dim));
   err = vectors(t);
   if (!err) err = split(t);
   RV_AGREE(comm);

@@ -107,6 +107,31 @@ c = json.load(open('e_bil/report.json'))['metrics']['recall@10']['mean']
 print(f'recall@10 cosine {a:.4f}, item-weight {b:.4f}, bilinear {c:.4f}')
 assert b > a + 0.05 and c > a + 0.02"
 
+# 3b. --whiten: receval's whitening (exact covariance over ranks, ScaLAPACK
+#     eigendecomposition) against numpy's on a pre-whitened copy; bitwise the
+#     same at any rank count; training on whitened vectors as well.
+check whiten_ref_g "$PY" "$HERE/py/whiten_ref.py" g.h5 gw.h5
+check whiten_ref_p "$PY" "$HERE/py/whiten_ref.py" p.h5 pw.h5
+for sim in cosine dot; do
+  check "eval_whiten_$sim" run 2 "$RECEVAL" eval g.h5 --out "ew_$sim" --whiten --similarity $sim --metrics recall,ndcg
+  check "eval_prewhitened_$sim" run 2 "$RECEVAL" eval gw.h5 --out "ep_$sim" --similarity $sim --metrics recall,ndcg
+  check "whiten_matches_numpy_$sim" "$PY" "$HERE/py/whiten_ref.py" compare "ew_$sim" "ep_$sim" ndcg@10
+done
+for np in 1 3; do
+  check "eval_whiten_pooled_np$np" run $np "$RECEVAL" eval p.h5 --out "ewp_np$np" --whiten --metrics recall,ndcg
+done
+check eval_whiten_identical "$PY" "$HERE/py/compare_runs.py" ewp_np1 ewp_np3
+check eval_prewhitened_pooled run 1 "$RECEVAL" eval pw.h5 --out epp --metrics recall,ndcg
+check whiten_matches_numpy_pooled "$PY" "$HERE/py/whiten_ref.py" compare ewp_np1 epp ndcg@10
+for np in 1 4; do
+  check "train_whiten_np$np" run $np "$RECEVAL" train s.h5 --out "mw_np$np" --model item-weight --whiten $A1
+done
+check train_whiten_identical h5same mw_np1/model.h5 mw_np4/model.h5
+check train_whiten_differs bash -c "! h5diff -q mw_np1/model.h5 m1_s_np1/model.h5 /item_weight/w"
+check eval_model_whiten run 2 "$RECEVAL" eval s.h5 --out emw --model mw_np1 --whiten
+check train_bilinear_whiten run 2 "$RECEVAL" train g.h5 --out bw --model bilinear --whiten
+check eval_bilinear_whiten run 2 "$RECEVAL" eval g.h5 --out ebw --model bw --whiten --metrics recall
+
 # 4. Errors: one line, documented exit codes.
 expect() {  # expect NAME CODE PATTERN ARGS...
   local name=$1 code=$2 pat=$3; shift 3
@@ -116,6 +141,7 @@ expect() {  # expect NAME CODE PATTERN ARGS...
 check err_no_model expect no_model 2 "--model item-weight|bilinear is required" train s.h5 --out z
 check err_bilinear_euclidean expect bil_euc 2 "bilinear: --similarity must be cosine or dot" train s.h5 --out z --model bilinear --similarity euclidean
 check err_bilinear_no_validation expect bil_noval 2 "no validation pairs" train s.h5 --out z --model bilinear --lambdas 1,2 --val-frac 0
+check err_model_needs_whiten expect needs_whiten 2 "trained with --whiten; evaluate it the same way" eval s.h5 --out z --model mw_np1
 check err_bad_loss expect bad_loss 2 "--loss: unknown value 'l1'" train s.h5 --out z --model item-weight --loss l1
 check err_missing_model_dir expect missing 4 "model.h5: cannot open" eval s.h5 --out z --model nowhere
 check err_model_other_dataset expect other 3 "the model has 200 items" eval g.h5 --out z --model m1_s_np1
