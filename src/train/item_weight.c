@@ -1,7 +1,9 @@
 /* Data-parallel training of the item-weight model
  *   y_hat(u, i) = sigmoid(w_i s(u, i) + b_i)
- * Mini-batch b is the fixed user range [b B, (b + 1) B): every rank adds the
- * exact (128-bit fixed-point) gradient partials of its users in it, one
+ * Mini-batch b of nb = ceil(n_users / B) is the fixed user set
+ * {u : u mod nb = b} (strided, so that every rank's contiguous user range
+ * holds about B / P of them): every rank adds the exact (128-bit
+ * fixed-point) gradient partials of its users in it, one
  * Allreduce per step sums them together with the loss, the pair count and
  * the ranks' signal flags, and every rank applies the same update. The
  * result is bitwise the same at any rank count. */
@@ -92,12 +94,12 @@ static rv_err_t step(MPI_Comm comm, const rv_train_t *t, rv_iw_state_t *st, scra
                      int64_t total_steps, double *t_reduce, int64_t *flag) {
   rv_err_t err = RV_OK;
   const rv_dataset_t *ds = t->ds;
-  const int64_t n = st->n, B = t->spec->batch_users;
+  const int64_t n = st->n, B = t->spec->batch_users, nb = (ds->n_users + B - 1) / B;
   memset(w->buf, 0, sizeof(rv_i128) * (size_t)(2 * n + 3));
-  const int64_t lo = st->batch * B > ds->u0 ? st->batch * B : ds->u0;
-  const int64_t hi = (st->batch + 1) * B < ds->u1 ? (st->batch + 1) * B : ds->u1;
+  /* The first of this rank's users in batch st->batch, then every nb-th. */
+  const int64_t first = ds->u0 + ((st->batch - ds->u0 % nb) % nb + nb) % nb;
   int64_t pairs = 0;
-  for (int64_t u = lo; u < hi && !err; u++)
+  for (int64_t u = first; u < ds->u1 && !err; u += nb)
     err = add_user(t, st->x, n, u, 0, st->epoch, w, w->buf, &w->buf[2 * n], &pairs);
   RV_AGREE(comm);
   w->buf[2 * n + 1] = pairs;

@@ -167,7 +167,7 @@ def train(argv):
         for b in range(nb):
             terms = [[] for _ in range(2 * ni)]
             count = 0
-            for u in range(b * B, min((b + 1) * B, nu)):
+            for u in range(b, nu, nb):  # batch b: users u with u mod nb = b
                 its, ys, ss = pairs(u, False, epoch)
                 for it, y, s in zip(its, ys, ss):
                     _, g = loss_pair(o["loss"], x[it] * float(s) + x[ni + it], y)
