@@ -45,6 +45,14 @@ void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V,
   }
 }
 
+void rv_outer_add(double *acc, const float *x, const double *y, int d) {
+  for (int j = 0; j < d; j++) {
+    const double a = x[j];
+    double *row = acc + (size_t)j * d;
+    for (int k = 0; k < d; k++) row[k] += a * y[k];
+  }
+}
+
 void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W, double *acc) {
   for (size_t r = 0; r < n; r++) {
     float *row = x + r * (size_t)d;

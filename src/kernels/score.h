@@ -33,6 +33,10 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out);
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
                     const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero);
 
+/* acc (d x d, row-major) += x y^T: x float, y double (plain loops in a fixed
+ * order, so the same inputs give the same bits anywhere). */
+void rv_outer_add(double *acc, const float *x, const double *y, int d);
+
 /* Each of the n rows x (d floats) becomes (x - mu) W, W row-major d x d,
  * summed in double in index order (scratch: d doubles). */
 void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W, double *scratch);

@@ -34,11 +34,18 @@ rv_err_t rv_whiten(MPI_Comm comm, float *items, int64_t n_items, float *users, i
   RV_AGREE(comm);
   RV_TRY(rv_allreduce_i128(comm, acc, d));
   for (int j = 0; j < d; j++) mu[j] = rv_xsum_value(acc[j]) / (double)n_items;
+  /* Scatter: fixed blocks of 256 items summed in double, then exactly. */
   rv_i128 *s2 = acc + d;
-  for (int64_t i = b[rank]; i < b[rank + 1]; i++) {
-    for (int j = 0; j < d; j++) x[j] = items[(size_t)i * d + j] - mu[j];
-    for (int j = 0; j < d; j++)
-      for (int k = 0; k < d; k++) bad |= rv_xsum_add(&s2[(size_t)j * d + k], x[j] * x[k]);
+  const int64_t nblk = (n_items + 255) / 256;
+  rv_partition_even(nblk, nranks, b);
+  for (int64_t k0 = b[rank]; k0 < b[rank + 1]; k0++) {
+    memset(W, 0, sizeof(double) * dd);
+    for (int64_t i = k0 * 256; i < (k0 + 1) * 256 && i < n_items; i++) {
+      for (int j = 0; j < d; j++) x[j] = items[(size_t)i * d + j] - mu[j];
+      for (int j = 0; j < d; j++)
+        for (int k = 0; k < d; k++) W[(size_t)j * d + k] += x[j] * x[k];
+    }
+    bad |= rv_xsum_add_array(s2, W, dd);
   }
   if (bad) err = rv_error_set(RV_ERR_DATA, "--whiten: a covariance entry exceeds the exact range");
   RV_AGREE(comm);

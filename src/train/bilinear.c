@@ -21,54 +21,55 @@
 
 #define MAX_LAMBDAS 32
 
-/* acc[j d + k] += x[j] y[k], exactly. */
-static int outer_add(rv_i128 *acc, const float *x, const double *y, int d) {
-  int bad = 0;
-  for (int j = 0; j < d; j++)
-    for (int k = 0; k < d; k++) bad |= rv_xsum_add(&acc[(size_t)j * d + k], (double)x[j] * y[k]);
-  return bad;
-}
-
 /* Local partials: G_U (this rank's users), G_I (this rank's share of the
- * items), M over non-validation and over validation positives. */
+ * items), M over non-validation and over validation positives. Each fixed
+ * block of RV_TRAIN_BLOCK users (items) is summed in double, in index order,
+ * then added exactly. */
 static rv_err_t partials(const rv_train_t *t, int rank, int nranks, rv_i128 *acc) {
   rv_err_t err = RV_OK;
   const rv_dataset_t *ds = t->ds;
   const int d = ds->dim;
   const size_t dd = (size_t)d * d;
   rv_i128 *gu = acc, *gi = acc + dd, *mt = acc + 2 * dd, *mv = acc + 3 * dd;
-  double *v = malloc(sizeof(double) * (size_t)d * 3);
-  RV_REQUIRE(v, RV_ERR_RUNTIME, "out of memory");
+  double *v = malloc(sizeof(double) * (size_t)d * 3), *blk = calloc(3 * dd, sizeof(double));
+  int64_t *bounds = malloc(sizeof(int64_t) * (size_t)(nranks + 1));
+  RV_REQUIRE(v && blk && bounds, RV_ERR_RUNTIME, "out of memory");
   double *rt = v + d, *rv = v + 2 * d;
   const int64_t base = ds->train_ptr[ds->u0];
   int bad = 0;
-  for (int64_t u = ds->u0; u < ds->u1; u++) {
-    const float *e = t->users + (size_t)(u - ds->u0) * d;
-    for (int j = 0; j < d; j++) v[j] = e[j], rt[j] = rv[j] = 0.0;
-    bad |= outer_add(gu, e, v, d);
-    /* Sums of the positives' vectors, in row order (the same at any P). */
-    int has_v = 0, has_t = 0;
-    for (int64_t q = ds->train_ptr[u] - base; q < ds->train_ptr[u + 1] - base; q++) {
-      const float *it = ds->items + (size_t)ds->train_idx[q] * d;
-      double *r = t->is_val[q] ? rv : rt;
-      has_v |= t->is_val[q], has_t |= !t->is_val[q];
-      for (int j = 0; j < d; j++) r[j] += it[j];
+  for (int64_t b0 = ds->u0; b0 < ds->u1; b0 += RV_TRAIN_BLOCK) {
+    const int64_t b1 = b0 + RV_TRAIN_BLOCK < ds->u1 ? b0 + RV_TRAIN_BLOCK : ds->u1;
+    memset(blk, 0, sizeof(double) * 3 * dd);
+    for (int64_t u = b0; u < b1; u++) {
+      const float *e = t->users + (size_t)(u - ds->u0) * d;
+      for (int j = 0; j < d; j++) v[j] = e[j], rt[j] = rv[j] = 0.0;
+      rv_outer_add(blk, e, v, d);
+      for (int64_t q = ds->train_ptr[u] - base; q < ds->train_ptr[u + 1] - base; q++) {
+        const float *it = ds->items + (size_t)ds->train_idx[q] * d;
+        double *r = t->is_val[q] ? rv : rt;
+        for (int j = 0; j < d; j++) r[j] += it[j];
+      }
+      rv_outer_add(blk + dd, e, rt, d);
+      rv_outer_add(blk + 2 * dd, e, rv, d);
     }
-    if (has_t) bad |= outer_add(mt, e, rt, d);
-    if (has_v) bad |= outer_add(mv, e, rv, d);
+    bad |= rv_xsum_add_array(gu, blk, dd) | rv_xsum_add_array(mt, blk + dd, dd) |
+           rv_xsum_add_array(mv, blk + 2 * dd, dd);
   }
-  int64_t *bounds = malloc(sizeof(int64_t) * (size_t)(nranks + 1));
-  RV_REQUIRE(bounds, RV_ERR_RUNTIME, "out of memory");
-  rv_partition_even(ds->n_items, nranks, bounds);
-  for (int64_t i = bounds[rank]; i < bounds[rank + 1]; i++) {
-    const float *e = ds->items + (size_t)i * d;
-    for (int j = 0; j < d; j++) v[j] = e[j];
-    bad |= outer_add(gi, e, v, d);
+  const int64_t nblk = (ds->n_items + RV_TRAIN_BLOCK - 1) / RV_TRAIN_BLOCK;
+  rv_partition_even(nblk, nranks, bounds);
+  for (int64_t b = bounds[rank]; b < bounds[rank + 1]; b++) {
+    const int64_t i1 = (b + 1) * RV_TRAIN_BLOCK < ds->n_items ? (b + 1) * RV_TRAIN_BLOCK : ds->n_items;
+    memset(blk, 0, sizeof(double) * dd);
+    for (int64_t i = b * RV_TRAIN_BLOCK; i < i1; i++) {
+      const float *e = ds->items + (size_t)i * d;
+      for (int j = 0; j < d; j++) v[j] = e[j];
+      rv_outer_add(blk, e, v, d);
+    }
+    bad |= rv_xsum_add_array(gi, blk, dd);
   }
-  free(bounds);
   RV_REQUIRE(!bad, RV_ERR_RUNTIME, "bilinear: a Gram entry cannot be summed exactly (|value| > 2^40)");
 done:
-  free(v);
+  free(v), free(blk), free(bounds);
   return err;
 }
 

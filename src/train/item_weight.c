@@ -18,6 +18,7 @@
 #include "train/signals.h"
 
 typedef struct scratch {
+  int64_t positives; /* training positives this rank processed (throughput) */
   int32_t *item; /* pairs of one user: item, label, score */
   float *y, *s;
   double *grad;  /* 2n: the reduced gradient */
@@ -39,6 +40,7 @@ static int64_t user_pairs(const rv_train_t *t, int64_t u, int val, int64_t epoch
       w->y[np++] = 1.0f;
     }
   if (np == 0) return 0;
+  if (!val) w->positives += np;
   rv_rng_t r;
   if (val)
     rv_rng_seed(&r, t->spec->seed, RV_STREAM_VAL_NEG, (uint64_t)u);
@@ -214,7 +216,7 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
 
   rv_signals_install();
   double t_reduce = 0.0;
-  int64_t pairs0 = 0, steps0 = st.step;
+  int64_t pairs0 = 0, steps0 = st.step, positives = 0;
   const double t_start = MPI_Wtime();
   while (st.epoch < spec->epochs && !st.stopped) {
     while (st.batch < nb) {
@@ -233,6 +235,8 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
   }
   const double elapsed = rv_allmax_double(comm, MPI_Wtime() - t_start);
   t_reduce = rv_allmax_double(comm, t_reduce);
+  positives = w.positives;
+  RV_TRY(rv_allreduce_i64(comm, &positives, 1));
   /* The model: the parameters of the best validation epoch (the last
    * parameters when there is no validation split). */
   const double *final = isfinite(st.best_val) ? st.best : st.x;
@@ -244,13 +248,13 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
   RV_AGREE(comm);
   if (rank == 0 && out) {
     fprintf(out,
-            "receval train: item-weight, %lld epochs, %lld steps, %d ranks, %.2f s; %.0f pairs/s, "
-            "reductions %.1f%% of the time; best val_loss %.6f\n"
+            "receval train: item-weight, %lld epochs, %lld steps (%lld this run), %d ranks, %.2f s; "
+            "%.0f interactions/s (%.0f pairs/s with negatives), reductions %.1f%% of the time; "
+            "best val_loss %.6f\n"
             "  model in %s\n",
-            (long long)st.n_hist, (long long)st.step, nranks, elapsed,
-            elapsed > 0 ? (double)pairs0 / elapsed : 0.0, elapsed > 0 ? 100.0 * t_reduce / elapsed : 0.0,
-            st.best_val, model);
-    (void)steps0;
+            (long long)st.n_hist, (long long)st.step, (long long)(st.step - steps0), nranks, elapsed,
+            elapsed > 0 ? (double)positives / elapsed : 0.0, elapsed > 0 ? (double)pairs0 / elapsed : 0.0,
+            elapsed > 0 ? 100.0 * t_reduce / elapsed : 0.0, st.best_val, model);
     fflush(out);
   }
 done:

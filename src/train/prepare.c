@@ -76,7 +76,7 @@ rv_err_t rv_train_prepare(MPI_Comm comm, rv_train_t *t) {
   RV_AGREE(comm);
   /* Cost: every positive brings 1 + negatives pairs; any split gives the
    * same result (mini-batches are fixed user ranges), this one balances. */
-  rv_partition_users(ds->n_users, 1, ds->train_ptr, NULL, 1, nranks, bounds);
+  rv_partition_users(ds->n_users, 1, ds->train_ptr, NULL, RV_TRAIN_BLOCK, nranks, bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[rank], bounds[rank + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, t->checksum, sizeof t->checksum));
   if (t->spec->whiten) RV_TRY(rv_whiten(comm, ds->items, ds->n_items, ds->users, ds->u1 - ds->u0, ds->dim));

@@ -13,6 +13,12 @@
 #include "kernels/xsum.h"
 #include "receval.pb-c.h"
 
+/* Users are split among ranks at multiples of this, and sums that are not
+ * exact per term (the bilinear Gram matrices) are accumulated in double over
+ * fixed global blocks of this many users or items, then added exactly: the
+ * same blocks, hence the same bits, at any rank count. */
+#define RV_TRAIN_BLOCK 256
+
 /* Files in --out DIR. */
 #define RV_MODEL_FILE "model.h5"
 #define RV_CHECKPOINT_FILE "checkpoint.h5"
