@@ -141,6 +141,12 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->has_whiten = 1;
   job->whiten = rv_arg_flag(&a, "whiten");
   job->model_dir = (char *)rv_arg_str(&a, "model");
+  /* Both read every item vector on every rank (model metrics sample any
+   * item; whitening needs the whole catalogue's covariance). */
+  RV_REQUIRE(!(job->item_shards > 1 && job->model_dir), RV_ERR_USAGE,
+             "receval eval: --model cannot be combined with --item-shards %d yet (use 1)", job->item_shards);
+  RV_REQUIRE(!(job->item_shards > 1 && job->whiten), RV_ERR_USAGE,
+             "receval eval: --whiten cannot be combined with --item-shards %d yet (use 1)", job->item_shards);
   if (job->model_dir) {
     RV_REQUIRE(*job->model_dir, RV_ERR_USAGE, "receval eval: --model: empty directory name");
     /* A model's own metrics are always reported with it. */

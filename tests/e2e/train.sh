@@ -142,6 +142,8 @@ check err_no_model expect no_model 2 "--model item-weight|bilinear is required" 
 check err_bilinear_euclidean expect bil_euc 2 "bilinear: --similarity must be cosine or dot" train s.h5 --out z --model bilinear --similarity euclidean
 check err_bilinear_no_validation expect bil_noval 2 "no validation pairs" train s.h5 --out z --model bilinear --lambdas 1,2 --val-frac 0
 check err_model_needs_whiten expect needs_whiten 2 "trained with --whiten; evaluate it the same way" eval s.h5 --out z --model mw_np1
+check err_model_shards expect model_shards 2 "--model cannot be combined with --item-shards 2" eval s.h5 --out z --model m1_s_np1 --item-shards 2
+check err_whiten_shards expect whiten_shards 2 "--whiten cannot be combined with --item-shards 2" eval s.h5 --out z --whiten --item-shards 2
 check err_bad_loss expect bad_loss 2 "--loss: unknown value 'l1'" train s.h5 --out z --model item-weight --loss l1
 check err_missing_model_dir expect missing 4 "model.h5: cannot open" eval s.h5 --out z --model nowhere
 check err_model_other_dataset expect other 3 "the model has 200 items" eval g.h5 --out z --model m1_s_np1

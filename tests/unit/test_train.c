@@ -145,7 +145,7 @@ static void test_score_pairs(void) {
   CU_ASSERT_EQUAL(out[0], -14.0f);
   CU_ASSERT_EQUAL(out[1], -5.0f);
   CU_ASSERT_EQUAL(out[2], -2.0f);
-  rv_score_block(RV_SIM_EUCLIDEAN, u, 1, V, 3, 3, &un, in, blk, 3);
+  rv_score_block(RV_SIM_EUCLIDEAN, u, 1, V, 3, 3, &un, in, blk, 3, 0);
   CU_ASSERT_EQUAL(blk[2], out[0]);
   CU_ASSERT_EQUAL(blk[0], out[1]);
   CU_ASSERT_EQUAL(blk[1], out[2]);
