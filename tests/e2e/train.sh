@@ -70,7 +70,11 @@ interrupt() {  # interrupt NAME NP SIGNAL WHICH(one|all) RESUME_NP
   local mp=$! t=0
   while [ ! -f "$name/checkpoint.h5" ] && [ $t -lt 600 ]; do sleep 0.05; t=$((t+1)); done
   local ranks; ranks=$(pgrep -P $mp)
-  if [ "$which" = one ]; then kill -s "$sig" $(echo $ranks | awk '{print $NF}'); else kill -s "$sig" $ranks; fi
+  case $which in
+    one) kill -s "$sig" $(echo $ranks | awk '{print $NF}') ;;
+    all) kill -s "$sig" $ranks ;;
+    mpirun) kill -s "$sig" $mp ;;  # Open MPI's mpirun forwards SIGUSR1 to the ranks
+  esac
   local rc=0; wait $mp || rc=$?
   echo "exit status $rc"; grep -m1 "interrupted" "$name.log"
   [ $rc = 5 ] || return 1
@@ -85,6 +89,7 @@ interrupt() {  # interrupt NAME NP SIGNAL WHICH(one|all) RESUME_NP
 }
 check sigterm_one_rank_resume_np4 interrupt int_term 2 TERM one 4
 check sigusr1_all_ranks_resume_np1 interrupt int_usr1 4 USR1 all 1
+check sigusr1_to_mpirun_resume_np2 interrupt int_mpirun 2 USR1 mpirun 2
 
 # 3. eval --model: reference values, rank identity, better than raw cosine.
 check gen_planted run 2 "$RECEVAL" gen g.h5 --users 2000 --items 1000 --dim 32 --seed 3
