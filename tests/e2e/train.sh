@@ -63,7 +63,7 @@ print(f'max relative difference over ranks {r:.2e}'); assert r < 1e-12"
 #    lands mid-training: wait for the first periodic checkpoint, then signal.
 LONG="--loss bce --epochs 300 --patience 0 --batch-users 4 --checkpoint-every 500"
 check full run 2 "$RECEVAL" train s.h5 --out full --model item-weight $LONG
-interrupt() {  # interrupt NAME NP SIGNAL WHICH(one|all) RESUME_NP
+interrupt() {  # interrupt NAME NP SIGNAL WHICH(one|all|mpirun) RESUME_NP
   local name=$1 np=$2 sig=$3 which=$4 rnp=$5
   rm -rf "$name"
   "$MPIRUN" --timeout 300 -np "$np" "$RECEVAL" train s.h5 --out "$name" --model item-weight $LONG > "$name.log" 2>&1 &
