@@ -114,11 +114,14 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->has_mi_bins = 1;
   job->mi_bins = (int32_t)bins;
 
-  /* Metric names: every one must exist; 'all' selects the whole registry. */
+  /* Metric names: every one must exist; 'all' selects the whole registry
+   * (but for the model metrics, which come with --model). */
   const char *ml = rv_arg_str(&a, "metrics");
   size_t nm = 0;
   if (strcmp(ml, "all") == 0) {
-    for (int i = 0; rv_metric_registry[i]; i++) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
+    /* Model metrics join below when --model is given. */
+    for (int i = 0; rv_metric_registry[i]; i++)
+      if (!(rv_metric_registry[i]->needs & RV_NEEDS_MODEL)) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
   } else {
     const char *p = ml;
     while (*p) {
