@@ -135,6 +135,11 @@ rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
   int help_done = 0;
   rv_train_t t;
   memset(&t, 0, sizeof t);
+  /* From the start: a SIGTERM/SIGUSR1 that arrives while the dataset is
+   * read is acted on at the first step boundary (checkpoint, exit 5), and
+   * one that arrives after the last step leaves a finished run (exit 0);
+   * neither kills the process. */
+  rv_signals_install();
   if (rank == 0) err = build_spec(argc, argv, out, &spec, &help_done);
   RV_AGREE(comm);
   RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
@@ -170,6 +175,7 @@ rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
   else
     RV_TRY(rv_train_item_weight(comm, &t, out));
 done:
+  rv_signals_restore();
   rv_train_free(&t);
   if (copy) protobuf_c_message_free_unpacked(copy, NULL);
   free(bytes);

@@ -235,7 +235,6 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
               spec->out_dir);
   }
 
-  rv_signals_install();
   double t_reduce = 0.0;
   int64_t pairs0 = 0, steps0 = st.step, positives = 0;
   const double t_start = MPI_Wtime(), cpu_start = cpu_now();
@@ -280,7 +279,6 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
     fflush(out);
   }
 done:
-  rv_signals_restore();
   rv_iw_state_free(&st);
   free(w.item), free(w.y), free(w.s), free(w.grad), free(w.buf);
   rv_i128_sum_op_free(&w.type, &w.op);
