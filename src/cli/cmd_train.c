@@ -7,6 +7,7 @@
 #include "cli/options.h"
 #include "comm/bcast.h"
 #include "io/outdir.h"
+#include "train/signals.h"
 #include "train/train.h"
 
 static const rv_option_t train_options[] = {
