@@ -22,6 +22,8 @@ static const rv_option_t eval_options[] = {
     {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
     {"seed", "S", "seed for any sampling", "0"},
     {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
+    {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring", NULL},
+    {"model", "DIR", "evaluate the model receval train wrote in DIR (adds rmse, logloss)", NULL},
     {"help-metric", "NAME", "print the definition of a metric and exit", NULL},
     {NULL, NULL, NULL, NULL}};
 
@@ -41,7 +43,9 @@ rv_err_t rv_parse_metrics(const rv_args_t *a, Receval__JobSpec *job, int32_t *ks
   const char *ml = rv_arg_str(a, "metrics");
   size_t nm = 0;
   if (strcmp(ml, "all") == 0) {
-    for (int i = 0; rv_metric_registry[i]; i++) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
+    /* The model metrics join with --model (eval), never otherwise. */
+    for (int i = 0; rv_metric_registry[i]; i++)
+      if (!(rv_metric_registry[i]->needs & RV_NEEDS_MODEL)) metric_names[nm++] = (char *)rv_metric_registry[i]->name;
   } else {
     const char *p = ml;
     while (*p) {
@@ -148,6 +152,28 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->mi_bins = (int32_t)bins;
 
   RV_TRY(rv_parse_metrics(&a, job, ks, metric_names));
+  job->has_whiten = 1;
+  job->whiten = rv_arg_flag(&a, "whiten");
+  job->model_dir = (char *)rv_arg_str(&a, "model");
+  /* Both read every item vector on every rank (model metrics sample any
+   * item; whitening needs the whole catalogue's covariance). */
+  RV_REQUIRE(!(job->item_shards > 1 && job->model_dir), RV_ERR_USAGE,
+             "receval eval: --model cannot be combined with --item-shards %d yet (use 1)", job->item_shards);
+  RV_REQUIRE(!(job->item_shards > 1 && job->whiten), RV_ERR_USAGE,
+             "receval eval: --whiten cannot be combined with --item-shards %d yet (use 1)", job->item_shards);
+  if (job->model_dir) {
+    RV_REQUIRE(*job->model_dir, RV_ERR_USAGE, "receval eval: --model: empty directory name");
+    /* A model's own metrics are always reported with it. */
+    static char *const model_metrics[] = {"rmse", "logloss"};
+    size_t nm = job->n_metrics;
+    for (int i = 0; i < 2; i++) {
+      int dup = 0;
+      for (size_t j = 0; j < nm; j++) dup |= strcmp(metric_names[j], model_metrics[i]) == 0;
+      if (!dup) metric_names[nm++] = model_metrics[i];
+    }
+    job->n_metrics = nm;
+    job->metrics = metric_names;
+  }
 done:
   return err;
 }

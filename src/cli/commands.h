@@ -13,5 +13,6 @@ rv_err_t rv_cmd_prepare(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_runs(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_compare(MPI_Comm comm, int argc, char **argv, FILE *out);
+rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out);
 
 #endif

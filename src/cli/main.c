@@ -16,7 +16,7 @@ int main(int argc, char **argv) {
       fflush(stderr);
       MPI_Abort(MPI_COMM_WORLD, code);
     }
-    if (rank == 0) fprintf(stderr, "receval: error: %s\n", rv_last_error());
+    if (rank == 0) fprintf(stderr, "receval: %s%s\n", code == 5 ? "" : "error: ", rv_last_error());
   }
   MPI_Finalize();
   return code;

@@ -17,17 +17,30 @@ static void sum_i128(void *in, void *inout, int *len, MPI_Datatype *type) {
   }
 }
 
+rv_err_t rv_i128_sum_op(MPI_Datatype *type, MPI_Op *op) {
+  rv_err_t err = RV_OK;
+  *type = MPI_DATATYPE_NULL;
+  *op = MPI_OP_NULL;
+  RV_MPI_TRY(MPI_Type_contiguous(16, MPI_BYTE, type));
+  RV_MPI_TRY(MPI_Type_commit(type));
+  RV_MPI_TRY(MPI_Op_create(sum_i128, 1, op));
+done:
+  return err;
+}
+
+void rv_i128_sum_op_free(MPI_Datatype *type, MPI_Op *op) {
+  if (*op != MPI_OP_NULL) MPI_Op_free(op);
+  if (*type != MPI_DATATYPE_NULL) MPI_Type_free(type);
+}
+
 rv_err_t rv_allreduce_i128(MPI_Comm comm, rv_i128 *buf, int n) {
   rv_err_t err = RV_OK;
   MPI_Datatype t = MPI_DATATYPE_NULL;
   MPI_Op op = MPI_OP_NULL;
-  RV_MPI_TRY(MPI_Type_contiguous(16, MPI_BYTE, &t));
-  RV_MPI_TRY(MPI_Type_commit(&t));
-  RV_MPI_TRY(MPI_Op_create(sum_i128, 1, &op));
+  RV_TRY(rv_i128_sum_op(&t, &op));
   RV_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, n, t, op, comm));
 done:
-  if (op != MPI_OP_NULL) MPI_Op_free(&op);
-  if (t != MPI_DATATYPE_NULL) MPI_Type_free(&t);
+  rv_i128_sum_op_free(&t, &op);
   return err;
 }
 

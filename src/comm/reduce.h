@@ -13,6 +13,10 @@
 
 /* In place element-wise exact sum of n 128-bit integers over comm. */
 rv_err_t rv_allreduce_i128(MPI_Comm comm, rv_i128 *buf, int n);
+/* The datatype and operator rv_allreduce_i128 uses, for a caller that
+ * reduces many times (created once; free with rv_i128_sum_op_free). */
+rv_err_t rv_i128_sum_op(MPI_Datatype *type, MPI_Op *op);
+void rv_i128_sum_op_free(MPI_Datatype *type, MPI_Op *op);
 /* In place element-wise sum of n int64 counters over comm. */
 rv_err_t rv_allreduce_i64(MPI_Comm comm, int64_t *buf, int64_t n);
 /* In place sum of m moment accumulators (3 x i128 each). */

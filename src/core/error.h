@@ -16,7 +16,8 @@ typedef enum rv_err {
   RV_ERR_RUNTIME = 1, /* runtime failure (allocation, MPI, numerical) */
   RV_ERR_USAGE = 2,   /* bad command line */
   RV_ERR_DATA = 3,    /* invalid input data */
-  RV_ERR_IO = 4       /* file system or HDF5 I/O failure */
+  RV_ERR_IO = 4,      /* file system or HDF5 I/O failure */
+  RV_ERR_INTERRUPTED = 5 /* training stopped by SIGTERM/SIGUSR1, checkpoint written */
 } rv_err_t;
 
 /* Records a formatted message and returns code. Local. */

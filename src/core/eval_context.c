@@ -10,6 +10,7 @@
 #include "comm/shard.h"
 #include "core/eval_state.h"
 #include "core/size.h"
+#include "train/model.h"
 
 static int cmp_i32(const void *a, const void *b) {
   const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -215,6 +216,7 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     }
     if (!(hi > lo)) hi = lo + 1.0;
   }
+  if (s->model && !s->model->bilinear) lo = 0.0, hi = 1.0; /* item-weight outputs are probabilities */
   s->hist.bins = bins;
   s->hist.lo = lo;
   s->hist.inv_width = bins / (hi - lo);

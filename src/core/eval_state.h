@@ -52,6 +52,7 @@ typedef struct rv_eval_state {
   MPI_Comm row;
   int shards, leader;
   rv_dataset_t *ds;
+  struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
   rv_similarity_t sim;
   unsigned needs; /* union of the selected metrics' needs */
   int nk, kmax;
@@ -145,5 +146,13 @@ typedef struct rv_list_source {
  * pass, as rv_evaluate). Collective. */
 rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
                           size_t jobspec_len, const rv_list_source_t *src, FILE *out);
+/* core/eval_model.c: --model DIR. attach (collective) loads and checks it
+ * before rv_eval_prepare; bind points it at the prepared vectors. */
+rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s);
+void rv_eval_model_bind(rv_eval_state_t *s);
+void rv_eval_model_free(rv_eval_state_t *s);
+/* --whiten (collective): whitens the dataset's items and users in place
+ * before rv_eval_prepare (pooled users are then means of whitened items). */
+rv_err_t rv_eval_whiten(MPI_Comm comm, rv_eval_state_t *s);
 
 #endif

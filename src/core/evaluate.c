@@ -43,6 +43,7 @@ static void state_free(rv_eval_state_t *s) {
   free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
   free(s->prof_cos), free(s->pair_cos), free(s->sumvec);
   rv_dataset_destroy(&s->ds);
+  rv_eval_model_free(s);
 }
 
 static rv_similarity_t similarity(const Receval__JobSpec *job) {
@@ -73,6 +74,11 @@ static rv_err_t plan_metrics(rv_eval_state_t *s) {
       if (s->nomitted < 8)
         snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0],
                  "%s: the dataset has no /items/category", m->name);
+      continue;
+    }
+    if ((m->needs & RV_NEEDS_MODEL) && !(job->model_dir && *job->model_dir)) {
+      if (s->nomitted < 8)
+        snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0], "%s: needs --model DIR", m->name);
       continue;
     }
     s->needs |= m->needs;
@@ -353,6 +359,7 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   if (!err && src) err = src->plan(s, src->arg);
   if (!err) err = plan_metrics(s);
   RV_AGREE(comm);
+  RV_TRY(rv_eval_model_attach(comm, s));
   if (rank == 0) err = rv_outdir_prepare(dir, OUTPUTS, N_OUTPUTS);
   RV_AGREE(comm);
 
@@ -367,7 +374,9 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));
   t_read = MPI_Wtime() - t0;
 
+  RV_TRY(rv_eval_whiten(comm, s));
   RV_TRY(rv_eval_prepare(comm, s));
+  rv_eval_model_bind(s);
   t_prep = MPI_Wtime() - t0 - t_read;
 
   const int progress = job->progress || isatty(STDERR_FILENO);

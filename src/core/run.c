@@ -16,6 +16,10 @@ static void usage(FILE *out) {
           "commands:\n"
           "  eval DATASET.h5 --out DIR [--k 10,20] [--similarity cosine|dot|euclidean]\n"
           "                  [--keep-seen] [--block-users B] [--metrics LIST|all] [--item-shards P]\n"
+          "                  [--whiten] [--model DIR]   (a model trained by receval train)\n"
+          "  train DATASET.h5 --out DIR --model item-weight|bilinear [--loss mse|bce] [--epochs E]\n"
+          "                  [--checkpoint-every N] [--resume] [--seed S] [--whiten]\n"
+          "                  (SIGTERM/SIGUSR1: checkpoint, exit 5; docs/training.md)\n"
           "  gen OUT.h5 --users U --items N --dim D [--seed S]   synthetic data, planted structure\n"
           "  prepare movielens|amazon|lastfm|csv SRC OUT.h5 [--split loo|temporal|random]\n"
           "                  [--embeddings FILE]   public datasets into the input format\n"
@@ -25,7 +29,8 @@ static void usage(FILE *out) {
           "  version\n"
           "\n"
           "receval COMMAND --help prints the options of a command. Exit codes: 0 success,\n"
-          "1 runtime failure, 2 usage error, 3 invalid input data, 4 I/O error.\n",
+          "1 runtime failure, 2 usage error, 3 invalid input data, 4 I/O error,\n"
+          "5 training interrupted by SIGTERM/SIGUSR1 after writing a checkpoint (rerun with --resume).\n",
           RV_VERSION, RV_GIT_REVISION);
 }
 
@@ -42,6 +47,8 @@ int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
     err = argc < 2 ? rv_error_set(RV_ERR_USAGE, "no command given (see receval --help)") : RV_OK;
   } else if (strcmp(argv[1], "eval") == 0) {
     err = rv_cmd_eval(comm, argc - 2, argv + 2, out);
+  } else if (strcmp(argv[1], "train") == 0) {
+    err = rv_cmd_train(comm, argc - 2, argv + 2, out);
   } else if (strcmp(argv[1], "gen") == 0) {
     err = rv_cmd_gen(comm, argc - 2, argv + 2, out);
   } else if (strcmp(argv[1], "prepare") == 0) {

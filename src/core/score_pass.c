@@ -14,6 +14,7 @@
 #include "core/eval_state.h"
 #include "kernels/accuracy.h"
 #include "kernels/listgeom.h"
+#include "train/model.h"
 
 /* Unit mean of the unit vectors of the user's train items. Returns 0 for a
  * user without train items (no profile); a mean that is the zero vector
@@ -128,6 +129,8 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_
                             .prof_cos = has_profile ? s->prof_cos : NULL,
                             .pair_cos = s->pair_cos,
                             .auc = auc,
+                            .uvec = s->users + (size_t)lu * ds->dim,
+                            .unorm2 = s->unorm2 ? s->unorm2[lu] : 0.0f,
                             .scratch = s->dscratch,
                             .iscratch = s->iscratch};
   for (int c = 0; c < s->ncols; c++) {
@@ -251,6 +254,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
           rv_auc_bracket(s->users + (size_t)(b0 + q) * d, s->items + (size_t)(it - i0) * d, d,
                          s->sim == RV_SIM_EUCLIDEAN, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
                          s->inorm2 ? s->inorm2[it - i0] : 0.0f, &s->blo[e], &s->bhi[e]);
+        if (s->model && it >= i0 && it < i1) rv_model_bracket(s->model, it, &s->blo[e], &s->bhi[e]);
       }
     }
     if (need_auc && s->shards > 1) {
@@ -265,6 +269,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         rv_score_block(s->sim, s->users + (size_t)(b0 + p0) * d, RV_GEMM_ROWS,
                        s->items + (size_t)(t0 - i0) * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
                        s->inorm2 ? s->inorm2 + (t0 - i0) : NULL, s->tile, T, 1);
+        if (s->model) rv_model_tile(s->model, s->tile, np, nt, t0, T);
         for (int q = p0; q < p0 + np; q++) {
           float *row = s->tile + (size_t)(q - p0) * T;
           const int64_t u = ds->u0 + b0 + q;

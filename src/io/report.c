@@ -57,6 +57,7 @@ static json_t *job_json(const Receval__JobSpec *j) {
     json_object_set_new(o, "run_file", json_string(j->run_file));
     json_object_set_new(o, "run_order", json_string(j->run_order ? j->run_order : "rank"));
   }
+  if (j->model_dir) json_object_set_new(o, "model", json_string(j->model_dir));
   return o;
 }
 

@@ -45,6 +45,42 @@ void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V,
   }
 }
 
+void rv_outer_add(double *acc, const float *x, const double *y, int d) {
+  for (int j = 0; j < d; j++) {
+    const double a = x[j];
+    double *row = acc + (size_t)j * d;
+    for (int k = 0; k < d; k++) row[k] += a * y[k];
+  }
+}
+
+void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W, double *acc) {
+  for (size_t r = 0; r < n; r++) {
+    float *row = x + r * (size_t)d;
+    for (int k = 0; k < d; k++) acc[k] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double c = (double)row[j] - mu[j];
+      const double *w = W + (size_t)j * d;
+      for (int k = 0; k < d; k++) acc[k] += c * w[k];
+    }
+    for (int k = 0; k < d; k++) row[k] = (float)acc[k];
+  }
+}
+
+void rv_score_pairs(rv_similarity_t sim, const float *u, float unorm2, const float *V,
+                    const float *inorm2, int d, const int32_t *idx, int64_t n, float *out) {
+  for (int64_t t = 0; t < n; t++) {
+    const float *e = V + (size_t)idx[t] * d;
+    double dot = 0.0;
+    for (int j = 0; j < d; j++) dot += (double)u[j] * e[j];
+    if (sim != RV_SIM_EUCLIDEAN) {
+      out[t] = (float)dot;
+    } else {
+      const float v = (float)(2.0 * dot) - unorm2 - inorm2[idx[t]];
+      out[t] = v > 0.0f ? 0.0f : v;
+    }
+  }
+}
+
 void rv_pool_mean(const float *items, int d, const int32_t *idx, int64_t n, double *acc,
                   float *out) {
   memset(acc, 0, sizeof(double) * (size_t)d);

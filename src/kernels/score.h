@@ -33,6 +33,21 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out);
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
                     const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero);
 
+/* acc (d x d, row-major) += x y^T: x float, y double (plain loops in a fixed
+ * order, so the same inputs give the same bits anywhere). */
+void rv_outer_add(double *acc, const float *x, const double *y, int d);
+
+/* Each of the n rows x (d floats) becomes (x - mu) W, W row-major d x d,
+ * summed in double in index order (scratch: d doubles). */
+void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W, double *scratch);
+
+/* out[t] = score of user vector u against items V[idx[t]] (t < n), the same
+ * similarity as rv_score_block (dot product accumulated in double, rounded
+ * to float): for single pairs (training, model metrics), where a whole
+ * block would waste work. unorm2/inorm2 as above (euclidean only). */
+void rv_score_pairs(rv_similarity_t sim, const float *u, float unorm2, const float *V,
+                    const float *inorm2, int d, const int32_t *idx, int64_t n, float *out);
+
 /* Mean of the rows of items (n_items x d) listed in idx[0..n), accumulated
  * in double (scratch: d doubles) in the order given; zero when n == 0. */
 void rv_pool_mean(const float *items, int d, const int32_t *idx, int64_t n, double *scratch,

@@ -10,6 +10,12 @@ int rv_xsum_add(rv_i128 *acc, double v) {
   return 0;
 }
 
+int rv_xsum_add_array(rv_i128 *acc, const double *v, size_t n) {
+  int bad = 0;
+  for (size_t q = 0; q < n; q++) bad |= rv_xsum_add(&acc[q], v[q]);
+  return bad;
+}
+
 double rv_xsum_value(rv_i128 acc) {
   /* One correctly rounded 128-bit conversion, then an exact power-of-two
    * scaling (converting the halves separately would round twice). */

@@ -8,6 +8,7 @@
  * otherwise); with 2^30 terms the sum stays below 2^122. */
 #ifndef RV_KERNELS_XSUM_H
 #define RV_KERNELS_XSUM_H
+#include <stddef.h>
 #include <stdint.h>
 
 __extension__ typedef __int128 rv_i128;
@@ -17,6 +18,8 @@ __extension__ typedef __int128 rv_i128;
 
 /* Adds v to *acc. Returns 0, or -1 when v is NaN, infinite or too large. */
 int rv_xsum_add(rv_i128 *acc, double v);
+/* acc[q] += v[q] for q < n. Returns 0, or -1 as rv_xsum_add. */
+int rv_xsum_add_array(rv_i128 *acc, const double *v, size_t n);
 /* The double nearest to the fixed-point value acc (scaled back). */
 double rv_xsum_value(rv_i128 acc);
 

@@ -10,5 +10,6 @@ extern const rv_metric_t rv_metric_coverage, rv_metric_gini, rv_metric_entropy,
 extern const rv_metric_t rv_metric_mi_user_item, rv_metric_mi_user_item_norm,
     rv_metric_mi_score_relevance, rv_metric_mi_score_relevance_norm;
 extern const rv_metric_t rv_metric_calibration;
+extern const rv_metric_t rv_metric_rmse, rv_metric_logloss; /* m_model.c */
 
 #endif

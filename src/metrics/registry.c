@@ -30,6 +30,8 @@ const rv_metric_t *const rv_metric_registry[] = {
     &rv_metric_mi_user_item_norm,
     &rv_metric_mi_score_relevance,
     &rv_metric_mi_score_relevance_norm,
+    &rv_metric_rmse,
+    &rv_metric_logloss,
     NULL,
 };
 

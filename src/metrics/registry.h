@@ -31,6 +31,7 @@ typedef struct rv_eval_ctx {
   const int32_t *cat_idx;
   int n_categories;
   int trec;                 /* 1: trec_eval's conventions */
+  const struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
 } rv_eval_ctx_t;
 
 /* What a user's list looks like to a metric. All arrays are read-only. */
@@ -55,6 +56,8 @@ typedef struct rv_user_view {
   const double *prof_cos; /* [len] cos(e_{L[r]}, profile) (RV_NEEDS_PROFILE), NULL without profile */
   const double *pair_cos; /* [len + 1] sum of cos over pairs among the first r items (RV_NEEDS_PAIRS) */
   double auc;            /* this user's AUC over all candidates, NaN when undefined */
+  const float *uvec;     /* [dim] the user's scored vector; unorm2 its squared norm (euclidean) */
+  float unorm2;
   double *scratch;       /* >= max(dim, n_categories) + 2 * n_categories doubles, zeroed */
   int32_t *iscratch;     /* >= 2 * n_categories ints */
 } rv_user_view_t;
@@ -81,7 +84,8 @@ enum {
   RV_NEEDS_AUC = 1u << 4,        /* the scan tracks the test items' ranks */
   RV_NEEDS_HIST = 1u << 5,       /* the scan counts the score histogram */
   RV_NEEDS_LISTW = 1u << 6,      /* per item, the exact sum of 1 / |L_u| over lists containing it */
-  RV_NEEDS_PAIRS = 1u << 7       /* pair_cos: pairwise cosine sums of list prefixes */
+  RV_NEEDS_PAIRS = 1u << 7,      /* pair_cos: pairwise cosine sums of list prefixes */
+  RV_NEEDS_MODEL = 1u << 8       /* a trained model (eval --model DIR); omitted without one */
 };
 
 typedef struct rv_metric {

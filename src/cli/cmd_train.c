@@ -1,0 +1,184 @@
+/* `receval train DATASET --out DIR --model item-weight ...`: rank 0 parses
+ * the command line into a TrainSpec, broadcasts it, every rank trains. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "comm/bcast.h"
+#include "io/outdir.h"
+#include "train/signals.h"
+#include "train/train.h"
+
+static const rv_option_t train_options[] = {
+    {"out", "DIR", "output directory: model.h5, checkpoint.h5 while running (required)", NULL},
+    {"model", "NAME", "item-weight: y = sigmoid(w_i s(u,i) + b_i); bilinear: s = e_u^T A e_i (required)", NULL},
+    {"loss", "NAME", "mse or bce (binary cross-entropy)", "mse"},
+    {"optimizer", "NAME", "adam or sgd", "adam"},
+    {"epochs", "E", "passes over the training users", "10"},
+    {"batch-users", "B", "users per mini-batch step (fixed users: results do not depend on ranks)", "256"},
+    {"negatives", "N", "sampled negatives per positive", "4"},
+    {"lr", "X", "learning rate", "0.05"},
+    {"lr-schedule", "NAME", "constant, step (lr * gamma^epoch) or cosine (to 0 over the run)", "constant"},
+    {"lr-gamma", "X", "factor per epoch of the step schedule", "0.9"},
+    {"l2", "X", "L2 penalty (l2/2) |theta|^2 on every parameter", "0"},
+    {"val-frac", "X", "share of train positives held out for validation (early stopping)", "0.1"},
+    {"patience", "P", "stop after P epochs without a better validation loss (0: never)", "3"},
+    {"checkpoint-every", "N", "write DIR/checkpoint.h5 every N steps (0: only on SIGTERM/SIGUSR1)", "0"},
+    {"resume", NULL, "continue from DIR/checkpoint.h5 when it exists", NULL},
+    {"seed", "S", "seed of the validation split and the negatives", "0"},
+    {"similarity", "NAME", "cosine, dot or euclidean: s(u,i) as in receval eval", "cosine"},
+    {"lambdas", "LIST", "bilinear: ridge penalties tried on validation, or auto (scaled to the Gram spectra)", "auto"},
+    {"scalapack-block", "NB", "ScaLAPACK block size: 0 = one block (bitwise the same at any rank count), -1 = spread over all ranks", "0"},
+    {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring; eval needs --whiten too", NULL},
+    {"progress", NULL, "print progress on stderr", NULL},
+    {NULL, NULL, NULL, NULL}};
+
+static const char synopsis[] = "DATASET.h5 --out DIR --model item-weight [options]";
+
+static rv_err_t pick(const char *opt, const char *v, const char *const *names, int n, int *out) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(v, names[i]) == 0) {
+      *out = i;
+      return RV_OK;
+    }
+  return rv_error_set(RV_ERR_USAGE, "receval train: --%s: unknown value '%s' (see receval train --help)",
+                      opt, v);
+}
+
+static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec *s, int *done) {
+  rv_err_t err = RV_OK;
+  rv_args_t a;
+  *done = 0;
+  RV_TRY(rv_args_parse("train", train_options, argc, argv, &a));
+  if (a.help) {
+    rv_args_print_help(out, "train", synopsis, train_options);
+    fprintf(out, "\nOn SIGTERM or SIGUSR1 the run finishes its step, writes DIR/checkpoint.h5 and exits\n"
+                 "with status 5; rerun with --resume to continue (bitwise the same result).\n");
+    *done = 1;
+    goto done;
+  }
+  RV_REQUIRE(a.npos == 1, RV_ERR_USAGE,
+             "receval train: expected one DATASET argument, got %d (usage: receval train %s)", a.npos,
+             synopsis);
+  s->dataset = (char *)a.pos[0];
+  s->out_dir = (char *)rv_arg_str(&a, "out");
+  RV_REQUIRE(s->out_dir && *s->out_dir, RV_ERR_USAGE, "receval train: --out DIR is required");
+  s->model = (char *)rv_arg_str(&a, "model");
+  RV_REQUIRE(s->model, RV_ERR_USAGE, "receval train: --model item-weight|bilinear is required");
+  static const char *const models[] = {"item-weight", "bilinear"}, *const losses[] = {"mse", "bce"},
+                           *const opts[] = {"adam", "sgd"},
+                           *const scheds[] = {"constant", "step", "cosine"},
+                           *const sims[] = {"cosine", "dot", "euclidean"};
+  int k = 0;
+  RV_TRY(pick("model", s->model, models, 2, &k));
+  const int bilinear = k == 1;
+  s->loss = (char *)rv_arg_str(&a, "loss");
+  RV_TRY(pick("loss", s->loss, losses, 2, &k));
+  s->optimizer = (char *)rv_arg_str(&a, "optimizer");
+  RV_TRY(pick("optimizer", s->optimizer, opts, 2, &k));
+  s->lr_schedule = (char *)rv_arg_str(&a, "lr-schedule");
+  RV_TRY(pick("lr-schedule", s->lr_schedule, scheds, 3, &k));
+  RV_TRY(pick("similarity", rv_arg_str(&a, "similarity"), sims, 3, &k));
+  s->has_similarity = 1;
+  RV_REQUIRE(!(bilinear && k == 2), RV_ERR_USAGE,
+             "receval train: --model bilinear: --similarity must be cosine or dot (a bilinear form)");
+  s->similarity = k == 1 ? RECEVAL__SIMILARITY__SIMILARITY_DOT
+                  : k == 2 ? RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN
+                           : RECEVAL__SIMILARITY__SIMILARITY_COSINE;
+  int64_t epochs = 10, bu = 256, neg = 4, pat = 3, every = 0;
+  RV_TRY(rv_arg_i64(&a, "epochs", 1, 1000000, &epochs));
+  RV_TRY(rv_arg_i64(&a, "batch-users", 1, 1 << 30, &bu));
+  RV_TRY(rv_arg_i64(&a, "negatives", 0, 1000, &neg));
+  RV_TRY(rv_arg_i64(&a, "patience", 0, 1000000, &pat));
+  RV_TRY(rv_arg_i64(&a, "checkpoint-every", 0, (int64_t)1 << 40, &every));
+  double lr = 0.05, gamma = 0.9, l2 = 0.0, vf = 0.1;
+  RV_TRY(rv_arg_double(&a, "lr", 0.0, 1e6, &lr));
+  RV_TRY(rv_arg_double(&a, "lr-gamma", 0.0, 1.0, &gamma));
+  RV_TRY(rv_arg_double(&a, "l2", 0.0, 1e6, &l2));
+  RV_TRY(rv_arg_double(&a, "val-frac", 0.0, 0.9, &vf));
+  uint64_t seed = 0;
+  RV_TRY(rv_arg_u64(&a, "seed", &seed));
+  s->has_epochs = s->has_batch_users = s->has_negatives = s->has_patience = 1;
+  s->has_checkpoint_every = s->has_lr = s->has_lr_gamma = s->has_l2 = s->has_val_frac = 1;
+  s->has_seed = s->has_resume = s->has_progress = 1;
+  s->epochs = (int32_t)epochs;
+  s->batch_users = (int32_t)bu;
+  s->negatives = (int32_t)neg;
+  s->patience = (int32_t)pat;
+  s->checkpoint_every = (int32_t)(every > INT32_MAX ? INT32_MAX : every);
+  s->lr = lr;
+  s->lr_gamma = gamma;
+  s->l2 = l2;
+  s->val_frac = vf;
+  s->seed = seed;
+  s->resume = rv_arg_flag(&a, "resume");
+  s->progress = rv_arg_flag(&a, "progress");
+  s->has_whiten = 1;
+  s->whiten = rv_arg_flag(&a, "whiten");
+  s->lambdas = (char *)rv_arg_str(&a, "lambdas");
+  int64_t nb = 0;
+  RV_TRY(rv_arg_i64(&a, "scalapack-block", -1, 1 << 20, &nb));
+  s->has_scalapack_block = 1;
+  s->scalapack_block = (int32_t)nb;
+done:
+  return err;
+}
+
+rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  rv_err_t err = RV_OK;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  Receval__TrainSpec spec = RECEVAL__TRAIN_SPEC__INIT;
+  ProtobufCMessage *copy = NULL;
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  int help_done = 0;
+  rv_train_t t;
+  memset(&t, 0, sizeof t);
+  /* From the start: a SIGTERM/SIGUSR1 that arrives while the dataset is
+   * read is acted on at the first step boundary (checkpoint, exit 5), and
+   * one that arrives after the last step leaves a finished run (exit 0);
+   * neither kills the process. */
+  rv_signals_install();
+  if (rank == 0) err = build_spec(argc, argv, out, &spec, &help_done);
+  RV_AGREE(comm);
+  RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
+  if (help_done) goto done;
+  RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__train_spec__descriptor, &copy, &bytes, &len));
+  const Receval__TrainSpec *s = (const Receval__TrainSpec *)copy;
+  t.spec = s;
+  t.spec_bytes = bytes;
+  t.spec_len = len;
+  t.sim = s->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT         ? RV_SIM_DOT
+          : s->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN ? RV_SIM_EUCLIDEAN
+                                                                        : RV_SIM_COSINE;
+  t.loss = strcmp(s->loss, "bce") == 0 ? RV_LOSS_BCE : RV_LOSS_MSE;
+  t.sched = strcmp(s->lr_schedule, "step") == 0     ? RV_SCHED_STEP
+            : strcmp(s->lr_schedule, "cosine") == 0 ? RV_SCHED_COSINE
+                                                     : RV_SCHED_CONSTANT;
+  t.adam = strcmp(s->optimizer, "adam") == 0;
+  RV_TRY(rv_train_prepare(comm, &t));
+  /* The dataset is valid: now the output directory (a fresh run also drops
+   * an earlier run's checkpoint; --resume keeps it). */
+  if (rank == 0) {
+    static const char *const outputs[] = {RV_MODEL_FILE};
+    err = rv_outdir_prepare(s->out_dir, outputs, 1);
+    if (!err && !s->resume) {
+      char p[4200];
+      rv_outdir_path(p, sizeof p, s->out_dir, RV_CHECKPOINT_FILE, 0);
+      remove(p);
+    }
+  }
+  RV_AGREE(comm);
+  if (strcmp(s->model, "bilinear") == 0)
+    RV_TRY(rv_train_bilinear(comm, &t, out));
+  else
+    RV_TRY(rv_train_item_weight(comm, &t, out));
+done:
+  rv_signals_restore();
+  rv_train_free(&t);
+  if (copy) protobuf_c_message_free_unpacked(copy, NULL);
+  free(bytes);
+  return err;
+}

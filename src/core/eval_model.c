@@ -1,0 +1,43 @@
+/* `receval eval --model DIR`: the trained model inside an evaluation. Kept
+ * apart from the scoring pass, which only calls rv_model_tile() on each
+ * score tile and rv_model_bracket() on the AUC brackets. */
+#include <stdlib.h>
+
+#include "core/eval_state.h"
+#include "linalg/whiten.h"
+#include "train/model.h"
+
+rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  const Receval__JobSpec *job = s->job;
+  if (!job->model_dir || !*job->model_dir) return RV_OK;
+  RV_TRY(rv_model_load(comm, job->model_dir, s->ds->n_items, s->ds->dim, &s->model));
+  static const char *const names[] = {"cosine", "dot", "euclidean"};
+  /* The same on every rank (same file, same job): no agreement needed. */
+  RV_REQUIRE(s->model->sim == s->sim, RV_ERR_USAGE,
+             "%s: the model was trained with --similarity %s; evaluate it with the same (got %s)",
+             s->model->path, names[s->model->sim], names[s->sim]);
+done:
+  return err;
+}
+
+void rv_eval_model_bind(rv_eval_state_t *s) {
+  if (!s->model) return;
+  rv_model_bind(s->model, s->items, s->inorm2, s->job->seed);
+  rv_model_users(s->model, s->users, s->ds->u1 - s->ds->u0); /* bilinear: e_u -> A^T e_u */
+  s->ctx.model = s->model;
+}
+
+void rv_eval_model_free(rv_eval_state_t *s) { rv_model_free(&s->model); }
+
+rv_err_t rv_eval_whiten(MPI_Comm comm, rv_eval_state_t *s) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  if (s->model && s->model->whiten != (int)s->job->whiten)
+    RV_FAIL(RV_ERR_USAGE, "%s: the model was trained %s --whiten; evaluate it the same way",
+            s->model->path, s->model->whiten ? "with" : "without");
+  if (!s->job->whiten) return RV_OK;
+  RV_TRY(rv_whiten(comm, ds->items, ds->n_items, ds->users, ds->u1 - ds->u0, ds->dim));
+done:
+  return err;
+}
