@@ -170,6 +170,9 @@ static rv_err_t end_epoch(MPI_Comm comm, const rv_train_t *t, rv_iw_state_t *st,
             (long long)st->epoch + 1, t->spec->epochs, tl, val, st->stopped ? "  (early stop)" : "");
     fflush(out);
   }
+  if (rank == 0 && t->spec->progress)
+    fprintf(stderr, "receval: train: epoch %lld/%d done, %lld steps, train_loss %.6f, val_loss %.6f\n",
+            (long long)st->epoch + 1, t->spec->epochs, (long long)st->step, tl, val);
   st->epoch++;
   st->batch = 0;
   st->ep_loss = 0;

@@ -108,5 +108,29 @@ for victim in 1 0; do
   fault_case "eval_kill_rank$victim" 3 "$victim" 'receval: eval: scoring +[0-9.]+%' "$out" \
     -- eval big.h5 --out "$out" --progress
 done
+# Training: kill a rank after the first epoch (a checkpoint every 5 steps
+# exists by then); the job ends, no model.h5; --resume then ends with
+# bitwise the parameters of an uninterrupted run.
+check gen_train run 2 "$RECEVAL" gen train.h5 --users 60000 --items 800 --dim 16 --seed 5
+TOPTS=(--model item-weight --epochs 12 --patience 0 --checkpoint-every 5)
+check train_reference run 2 "$RECEVAL" train train.h5 --out "$WORK/train_ref" "${TOPTS[@]}"
+fault_case train_kill_rank1 3 1 'receval: train: epoch [0-9]+/' "$WORK/train_kill" \
+  -- train train.h5 --out "$WORK/train_kill" "${TOPTS[@]}" --progress
+check train_killed_no_model bash -c "[ ! -e '$WORK/train_kill/model.h5' ] && ls '$WORK/train_kill' | grep -q '^checkpoint'"
+check train_resume run 2 "$RECEVAL" train train.h5 --out "$WORK/train_kill" "${TOPTS[@]}" --resume
+check train_resume_same_model "$PY" - "$WORK/train_ref/model.h5" "$WORK/train_kill/model.h5" <<'PYEOF'
+import sys
+import h5py
+a, b = (h5py.File(p, "r") for p in sys.argv[1:])
+n = 0
+def cmp(name, obj):
+    global n
+    if isinstance(obj, h5py.Dataset):
+        assert obj[()].tobytes() == b[name][()].tobytes(), name + " differs"
+        n += 1
+a.visititems(cmp)
+assert n > 0
+print(n, "datasets identical")
+PYEOF
 echo "faults.sh: $npass passed, $fails failed"
 exit $((fails > 0))

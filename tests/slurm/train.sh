@@ -10,7 +10,7 @@
 #    restart, same model;
 #  - a job stopped by its time limit (--time=1 --signal=B:USR1@5) and
 #    requeued: COMPLETED with a restart, same model.
-# Usage: train.sh RECEVAL WORKDIR     Env: RV_TRAIN_EPOCHS [4], RV_TRAIN_LONG_EPOCHS [40]
+# Usage: train.sh RECEVAL WORKDIR     Env: RV_TRAIN_EPOCHS [4], RV_TRAIN_LONG_EPOCHS [80]
 # The long training must run over 55 s on the cluster (one rank per node), so
 # that the 1-minute time limit always interrupts it at least once.
 set -u
@@ -21,8 +21,12 @@ export RV_CLUSTER=${RV_CLUSTER:-rvtrain}
 source "$HERE/lib.sh"
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 export RECEVAL
-E=${RV_TRAIN_EPOCHS:-4} LONG=${RV_TRAIN_LONG_EPOCHS:-40}
-TRAIN_OPTS=(--model item-weight --checkpoint-every 1)
+# The time-limit case needs a run still going 55 s after it starts (Slurm may
+# signal up to 60 s before the limit): LONG epochs over 100,000 users take
+# about a minute alone, two minutes beside the signal case; --patience 0
+# keeps early stopping from ending it sooner.
+E=${RV_TRAIN_EPOCHS:-4} LONG=${RV_TRAIN_LONG_EPOCHS:-80}
+TRAIN_OPTS=(--model item-weight --checkpoint-every 1 --patience 0)
 
 same_model() {  # same_model REF DIR: every dataset of every non-checkpoint .h5 file of REF, bitwise
   "$PY" - "$1" "$2" <<'PYEOF'
@@ -51,7 +55,7 @@ ended_with_restart() {  # ended_with_restart LOG JOB: COMPLETED after >= 1 reque
 }
 
 cluster_start 2
-check gen run 2 "$RECEVAL" gen data.h5 --users 3000 --items 800 --dim 16 --seed 31 --categories 6
+check gen run 2 "$RECEVAL" gen data.h5 --users 100000 --items 800 --dim 16 --seed 31 --categories 6
 check ref_train run 2 "$RECEVAL" train data.h5 --out ref --epochs "$E" "${TRAIN_OPTS[@]}"
 check ref_train_long run 2 "$RECEVAL" train data.h5 --out ref_long --epochs "$LONG" "${TRAIN_OPTS[@]}"
 
