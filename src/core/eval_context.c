@@ -186,7 +186,8 @@ done:
   return err;
 }
 
-/* Equal-width bins over the range every score can take (one pass). */
+/* Equal-width bins on a dyadic grid over the range every score can take
+ * (one pass over the vectors; kernels/scorehist.h). */
 static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
@@ -217,14 +218,12 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     if (!(hi > lo)) hi = lo + 1.0;
   }
   if (s->model && !s->model->bilinear) lo = 0.0, hi = 1.0; /* item-weight outputs are probabilities */
-  s->hist.bins = bins;
-  s->hist.lo = lo;
-  s->hist.inv_width = bins / (hi - lo);
-  s->hist.lanes = calloc((size_t)bins * 8, sizeof(int32_t));
-  s->hist.total = calloc((size_t)bins, sizeof(int64_t));
-  s->hist.idx = malloc(sizeof(int32_t) * RV_ITEM_TILE);
+  double width, origin;
+  rv_hist_grid(lo, hi, bins, &width, &origin);
+  s->hist_width = width, s->hist_origin = origin;
   s->hist_out = calloc((size_t)bins * 2, sizeof(int64_t));
-  if (!s->hist.lanes || !s->hist.total || !s->hist_out || !s->hist.idx) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  if (rv_hist_init(&s->hist, bins, width, origin, RV_ITEM_TILE) != 0 || !s->hist_out)
+    err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
 done:
   return err;

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "io/dataset.h"
 #include "kernels/scanstats.h"
+#include "kernels/scorehist.h"
 #include "kernels/score.h"
 #include "kernels/topk.h"
 #include "kernels/xsum.h"
@@ -96,6 +97,7 @@ typedef struct rv_eval_state {
   /* Score histogram. */
   rv_hist_t hist;
   int64_t *hist_out; /* bins x 2 */
+  double hist_width, hist_origin; /* the bins' grid (echoed in the report) */
   /* Reductions. */
   int64_t *exposure; /* nk x n_items */
   rv_i128 *listw;    /* nk x n_items exact sums of 1/|L_u| (RV_NEEDS_LISTW) */
@@ -104,6 +106,7 @@ typedef struct rv_eval_state {
   rv_i128 sum_log2_len[64];
   rv_moments_t *mom; /* ncols */
   int64_t evaluated, skipped_no_test, short_list;
+  double t_measure; /* seconds spent measuring lists (in the scoring pass) */
   int lists_only; /* lists from a source: no score for unlisted candidates */
   const Receval__RunInput *run; /* the source's input statistics (report), or NULL */
   const char *src_conv[8];      /* the source's conventions ("key=value"), replacing same keys */

@@ -14,24 +14,26 @@
 #include "core/eval_state.h"
 #include "kernels/accuracy.h"
 #include "kernels/listgeom.h"
+#include "kernels/rowscan.h"
 #include "train/model.h"
 
 /* Unit mean of the unit vectors of the user's train items. Returns 0 for a
  * user without train items (no profile); a mean that is the zero vector
  * (zero embeddings, or unit vectors that cancel) stays zero: its cosine
  * with anything is 0, as for a zero embedding. */
-/* The unit vector of an item: local, or fetched from the row's shards. */
-static const float *unit_of(const rv_eval_state_t *s, int32_t item) {
-  return s->shards > 1 ? rv_eval_fetched(s, item) : s->item_unit + (size_t)item * s->ds->dim;
-}
-
 static int make_profile(const rv_eval_state_t *s, const int32_t *train, int64_t n, float *out) {
+  if (s->shards == 1) { /* dscratch is left zero: metrics use it as zeroed scratch */
+    const int r = rv_profile_mean(s->item_unit, s->ds->dim, train, n, s->dscratch, out);
+    memset(s->dscratch, 0, sizeof(double) * (size_t)s->ds->dim);
+    return r;
+  }
+  /* Sharded: the vectors were fetched; index them by their rows there. */
   const int d = s->ds->dim;
   double *acc = s->dscratch;
   if (n == 0) return 0;
   memset(acc, 0, sizeof(double) * (size_t)d);
   for (int64_t t = 0; t < n; t++) {
-    const float *e = unit_of(s, train[t]);
+    const float *e = rv_eval_fetched(s, train[t]);
     for (int j = 0; j < d; j++) acc[j] += e[j];
   }
   double ss = 0.0;
@@ -290,9 +292,10 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
             s->tcursor[q] = c;
           }
           rv_topk_push_row(&s->sel[q], row, nt, (int32_t)t0);
-          if (need_hist) rv_hist_row(&s->hist, row, nt);
-          if (need_auc && e1 > e0 &&
-              rv_auc_scan_row(row, nt, (int)(e1 - e0), s->blo + e0, s->bhi + e0, e0, s->gt, &s->amb) != 0)
+          const int m = need_auc ? (int)(e1 - e0) : 0;
+          if ((need_hist || m > 0) &&
+              rv_scan_row(need_hist ? &s->hist : NULL, row, nt, (int32_t)t0, m, ds->test_idx + e0, s->blo + e0,
+                          s->bhi + e0, e0, s->gt, s->eq, &s->amb) != 0)
             local = rv_error_set(RV_ERR_RUNTIME, "out of memory in the AUC pass");
           memset(row, 0, sizeof(float) * (size_t)nt); /* zero again for the next panel's sgemm */
         }
@@ -303,8 +306,12 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
     }
     RV_TRY(settle(s, local));
     RV_TRY(close_block(s, b0, nb, tr_base, te_base));
+    const double t_m = MPI_Wtime();
     if (s->leader)
-      for (int q = 0; q < nb && !local; q++) local = finish_user(s, b0 + q, s->lens[q], tr_base, te_base);
+      for (int q = 0; q < nb && !local; q++) {
+        local = finish_user(s, b0 + q, s->lens[q], tr_base, te_base);
+      }
+    s->t_measure += MPI_Wtime() - t_m;
     if (show_progress && rank == 0) {
       const double now = MPI_Wtime();
       if (now - t_last >= 2.0 || b0 + nb == nu) {

@@ -15,4 +15,14 @@
 void rv_list_geometry(const float *unit, int d, const int32_t *items, int len, const float *profile,
                       int pairs, double *prof_cos, double *pair_cos, double *S);
 
+/* The unit mean of rows items[0..n) of unit (d floats each) into out:
+ * summed in double, in order; a zero sum stays zero. Returns 0 for n = 0
+ * (out untouched), else 1. acc is d doubles of scratch. */
+int rv_profile_mean(const float *unit, int d, const int32_t *items, int64_t n, double *acc, float *out);
+
+/* Asks the cache for rows items[0..n) of unit (d floats each), ahead of a
+ * later rv_list_geometry or rv_profile_mean on them: each row is a few
+ * cache lines picked at random from a matrix that does not fit in L2. */
+void rv_prefetch_rows(const float *unit, int d, const int32_t *items, int64_t n);
+
 #endif

@@ -2,37 +2,11 @@
 
 #include <math.h>
 #include <stdlib.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/accuracy.h"
-
-void rv_hist_row(rv_hist_t *h, const float *s, int n) {
-  int32_t *idx = h->idx;
-  /* Parameters in locals: idx (int32) could alias h->bins, which would keep
-   * the compiler from vectorising the loop. */
-  const double lo = h->lo, inv = h->inv_width, top = (double)(h->bins - 1);
-  for (int q = 0; q < n; q++) idx[q] = rv_hist_bin_of(lo, inv, top, s[q]);
-  int32_t *L = h->lanes;
-  int q = 0;
-  for (; q + 8 <= n; q += 8)
-    for (int t = 0; t < 8; t++) L[8 * idx[q + t] + t]++;
-  for (; q < n; q++) L[8 * idx[q]]++;
-  h->pending += n;
-  if (h->pending > (1 << 30)) { /* int32 lanes: flush long before 2^31 */
-    for (int b = 0; b < 8 * h->bins; b++) {
-      h->total[b / 8] += L[b];
-      L[b] = 0;
-    }
-    h->pending = 0;
-  }
-}
-
-void rv_hist_collect(const rv_hist_t *h, int64_t *out) {
-  for (int b = 0; b < h->bins; b++) {
-    int64_t c = h->total[b];
-    for (int t = 0; t < 8; t++) c += h->lanes[8 * b + t];
-    out[2 * b] += c;
-  }
-}
 
 void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,
                     float *lo, float *hi) {
@@ -42,15 +16,22 @@ void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float 
     dot += p;
     mag += fabs(p);
   }
-  /* gamma_d <= (d + 2) 2^-24 for sgemm in float; doubled for margin, plus
-   * the float operations of the euclidean fix-up (2x, -|u|^2, -|e|^2). */
+  /* sgemm's float sum of d products, in any order, with or without FMA,
+   * is within gamma_d sum |u_k e_k| of the exact dot, gamma_d = d u / (1 -
+   * d u), u = 2^-24 (Higham, Accuracy and Stability, 2nd ed., sec. 3.1).
+   * gamma_(d+2) also covers the double rounding of dot and mag here, and
+   * 1e-30 the absolute error of underflowing products. A wider bracket costs
+   * time, not exactness: a score inside it is compared exactly later. The
+   * euclidean fix-up (2x, -|u|^2, -|e|^2 in float) keeps a wider, doubled
+   * bound. */
   double t, delta;
   if (euclidean) {
     t = 2.0 * dot - un2 - en2;
     delta = 2.0 * (d + 6) * 0x1.0p-24 * (2.0 * mag + un2 + en2) + 1e-30;
   } else {
+    const double g = (d + 2) * 0x1.0p-24;
     t = dot;
-    delta = 2.0 * (d + 2) * 0x1.0p-24 * mag + 1e-30;
+    delta = g < 0.5 ? g / (1.0 - g) * mag + 1e-30 : INFINITY;
   }
   double l = t - delta, h = t + delta;
   if (euclidean) { /* scores are clamped to <= 0 */
@@ -65,7 +46,7 @@ void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float 
   *hi = hf;
 }
 
-static int amb_push(rv_amb_t *a, float s, int64_t j) {
+int rv_amb_push(rv_amb_t *a, float s, int64_t j) {
   if (a->n == a->cap) {
     const int64_t cap = a->cap ? 2 * a->cap : 256;
     float *ns = realloc(a->s, sizeof(float) * (size_t)cap);
@@ -81,8 +62,40 @@ static int amb_push(rv_amb_t *a, float s, int64_t j) {
   return 0;
 }
 
-int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int64_t j0,
-                    int64_t *gt, rv_amb_t *amb) {
+/* Appends the scores of s[0..n) inside [l, h], but slot skip, to amb. */
+static int find_inside(const float *s, int n, float l, float h, int64_t skip, int64_t j, rv_amb_t *amb) {
+  int q = 0;
+#if defined(__AVX2__)
+  const __m256 vl = _mm256_set1_ps(l), vh = _mm256_set1_ps(h);
+  for (; q + 8 <= n; q += 8) { /* 8 at a time; most blocks hold none */
+    const __m256 v = _mm256_loadu_ps(s + q);
+    unsigned bits = (unsigned)_mm256_movemask_ps(
+        _mm256_andnot_ps(_mm256_cmp_ps(v, vh, _CMP_GT_OQ), _mm256_cmp_ps(v, vl, _CMP_GE_OQ)));
+    while (bits) {
+      const int r = q + __builtin_ctz(bits);
+      bits &= bits - 1;
+      if (r != skip && rv_amb_push(amb, s[r], j) != 0) return -1;
+    }
+  }
+#endif
+  for (; q < n; q++)
+    if (s[q] >= l && !(s[q] > h) && q != skip && rv_amb_push(amb, s[q], j) != 0) return -1;
+  return 0;
+}
+
+int rv_auc_settle(const float *s, int n, int32_t t0, int32_t item, float l, float h, int above, int reach,
+                  int64_t j, int64_t *gt, int64_t *eq, rv_amb_t *amb) {
+  gt[j] += above;
+  int inside = reach - above;
+  const int64_t p = (int64_t)item - t0; /* the test item's own slot, if in this row */
+  const int own = p >= 0 && p < n && s[p] >= l && !(s[p] > h);
+  if (own) eq[j]++, inside--;
+  if (inside == 0) return 0; /* nothing else inside the bracket: the usual case */
+  return find_inside(s, n, l, h, own ? p : -1, j, amb);
+}
+
+int rv_auc_scan_row(const float *s, int n, int32_t t0, int m, const int32_t *items, const float *lo,
+                    const float *hi, int64_t j0, int64_t *gt, int64_t *eq, rv_amb_t *amb) {
   for (int t = 0; t < m; t++) {
     const float l = lo[t], h = hi[t];
     int above = 0, reach = 0;
@@ -90,10 +103,7 @@ int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *
       above += s[q] > h;
       reach += s[q] >= l;
     }
-    gt[j0 + t] += above;
-    if (reach == above) continue; /* nothing inside the bracket: the usual case */
-    for (int q = 0; q < n; q++)
-      if (s[q] >= l && !(s[q] > h) && amb_push(amb, s[q], j0 + t) != 0) return -1;
+    if (rv_auc_settle(s, n, t0, items[t], l, h, above, reach, j0 + t, gt, eq, amb) != 0) return -1;
   }
   return 0;
 }

@@ -1,6 +1,6 @@
-/* Statistics counted while scores stream past, before they are discarded:
- * a score histogram (for I(S;Y)) and the exact ranks of each user's test
- * items among all candidates (for AUC). Plain arrays; no MPI, no HDF5.
+/* The exact ranks of each user's test items among all candidates (for
+ * AUC), counted while scores stream past, before they are discarded. Plain
+ * arrays; no MPI, no HDF5. (The score histogram is in scorehist.h.)
  *
  * AUC needs, for every test item j of a user, how many candidates score
  * above t_j and how many tie with it, over the whole catalogue, but t_j's
@@ -15,34 +15,6 @@
 #define RV_KERNELS_SCANSTATS_H
 #include <stdint.h>
 
-typedef struct rv_hist {
-  int bins;
-  double lo, inv_width; /* bin(s) = floor((s - lo) * inv_width), clamped to [0, bins) */
-  int32_t *lanes;       /* bins x 8 partial counts: 8 independent store chains */
-  int64_t *total;       /* bins: lanes flushed before they could overflow */
-  int64_t pending;      /* increments in lanes since the last flush */
-  int32_t *idx;         /* scratch: one row's bins */
-} rv_hist_t;
-
-/* Bin of one score, in double arithmetic (float would move exact scores
- * such as 0 across a bin edge); rv_hist_row bins every score with it. -inf (a
- * masked item) and NaN land in bin 0. */
-static inline int rv_hist_bin_of(double lo, double inv_width, double top, float s) {
-  double x = ((double)s - lo) * inv_width;
-  x = x > 0.0 ? x : 0.0;
-  x = x < top ? x : top;
-  return (int)x;
-}
-static inline int rv_hist_bin(const rv_hist_t *h, float s) {
-  return rv_hist_bin_of(h->lo, h->inv_width, (double)(h->bins - 1), s);
-}
-/* Counts every score of a row, masked ones included (in bin 0): the caller
- * takes the user's masked items back out of bin 0 (their number is known),
- * which keeps this loop free of branches. */
-void rv_hist_row(rv_hist_t *h, const float *s, int n);
-/* out[2b] += count of bin b (non-relevant and relevant not yet split). */
-void rv_hist_collect(const rv_hist_t *h, int64_t *out);
-
 /* Ambiguous candidates, resolved once the exact test scores are known. */
 typedef struct rv_amb {
   float *s;
@@ -50,18 +22,33 @@ typedef struct rv_amb {
   int64_t n, cap;
 } rv_amb_t;
 
+/* Appends (s, j) to amb; -1 when it cannot grow. */
+int rv_amb_push(rv_amb_t *a, float s, int64_t j);
+
 /* Bracket of one test score: the float t computed by sgemm satisfies
  * lo <= t <= hi (both floats, rounded outwards). d = dimension, u and e the
  * vectors fed to sgemm; euclidean adds the squared norms. */
 void rv_auc_bracket(const float *u, const float *e, int d, int euclidean, float un2, float en2,
                     float *lo, float *hi);
 
-/* One row of a user's scores: for the user's m test entries (brackets
- * lo[0..m), hi[0..m); entry indices j0..j0+m), counts in gt[j0 + t] the
- * candidates certainly above test score t (s > hi) and appends the
- * ambiguous ones (lo <= s <= hi) to amb. Returns -1 when amb could not grow. */
-int rv_auc_scan_row(const float *s, int n, int m, const float *lo, const float *hi, int64_t j0,
-                    int64_t *gt, rv_amb_t *amb);
+/* One row of a user's scores, s[0..n) for items t0..t0+n: for the user's m
+ * test entries (items[0..m), brackets lo[0..m), hi[0..m); entry indices
+ * j0..j0+m), counts in gt[j0 + t] the candidates certainly above test score
+ * t (s > hi) and appends the ambiguous ones (lo <= s <= hi) to amb. A test
+ * item's own score lies in its own bracket: it is counted at once as the tie
+ * with itself (eq[j0 + t]) rather than resolved later, so the row is read
+ * again only when some other score falls inside a bracket, which is rare.
+ * Returns -1 when amb could not grow. */
+int rv_auc_scan_row(const float *s, int n, int32_t t0, int m, const int32_t *items, const float *lo,
+                    const float *hi, int64_t j0, int64_t *gt, int64_t *eq, rv_amb_t *amb);
+
+/* Test entry j (item, bracket [l, h]) after a row s[0..n) of items t0..
+ * was counted: `above` scores > h, `reach` scores >= l. Adds above to gt[j];
+ * the item's own score, when in the row and inside, to eq[j]; and, only if
+ * some other score fell inside, finds those and appends them to amb.
+ * rv_auc_scan_row's second half, shared with kernels/rowscan.c. */
+int rv_auc_settle(const float *s, int n, int32_t t0, int32_t item, float l, float h, int above, int reach,
+                  int64_t j, int64_t *gt, int64_t *eq, rv_amb_t *amb);
 
 /* Resolves ambiguous entries against exact test scores t[] (by entry index):
  * gt[j]++ when s > t[j], eq[j]++ when s == t[j]. Empties amb. */

@@ -49,21 +49,19 @@ What is recomputed how, and why the tolerances are what they are:
   ambiguous pairs this is an exact check. The report's auc mean is then
   checked against receval's accepted per-user values.
 * mi_score_relevance[_norm]: the (bin, Y) histogram over every (user,
-  candidate) pair, bins as receval documents them ([-1,1] cosine; [-M,M], M =
-  max|u| max|i| of the scored vectors, dot; [-(max|u|+max|i|)^2, 0]
-  euclidean; bin = floor((s-lo) bins/(hi-lo)) clamped), computed from the
-  float64 scores. A pair whose x = (s-lo) bins/(hi-lo) lies within
-  delta bins/(hi-lo) + 8 bins u of a bin edge may be binned differently by
-  receval (float32 score; the second term allows for evaluating the formula
-  itself in float32, error <= 4 bins u): its possible moves are enumerated,
-  the exact change of I(S;Y) for moving that one pair is computed, and the
-  tolerance is 2 * sum of those |changes| + 1e-12 (first order, factor 2 for
-  the interaction of moves). Without ambiguous pairs the check is MEAN_TOL.
+  candidate) pair, bins as receval documents them: the range every score can
+  take ([-1,1] cosine; [-M,M], M = max|u| max|i| of the scored vectors, dot;
+  [-(max|u|+max|i|)^2, 0] euclidean), covered by B bins of the smallest
+  power-of-two width w from an origin o that is a multiple of w; bin =
+  floor(s/w) - o/w clamped (derived here again, and checked against the
+  report's conventions.mi_bin_grid). Computed from the float64 scores: s/w is
+  exact, so a pair moves only when an edge lies within delta of its float64
+  score (sgemm's float32 rounding); those moves are enumerated, the exact
+  change of I(S;Y) for moving that one pair is computed, and the tolerance
+  is 2 * sum of those |changes| + 1e-12 (first order, factor 2 for the
+  interaction of moves). Without ambiguous pairs the check is MEAN_TOL.
   Pairs with a zero user or item vector score exactly 0 in any arithmetic:
-  they are never ambiguous and get the documented bin computed in exact
-  rational arithmetic (0 is the middle edge of a symmetric range, bin
-  bins/2). If the report disagrees, the message says what I(S;Y) would be
-  with those pairs binned in float32 arithmetic instead.
+  they are never ambiguous and get the bin of 0 in exact rational arithmetic.
 * mi_user_item@k = I(U;R) = H(R) - H(R|U) from its definition: p(u) uniform
   over the users with a list, p(i|u) uniform over L_u@k, so H(R) is the
   entropy of p(i) = (1/N) sum_{u: i in L_u} 1/|L_u| (not of the exposure
@@ -344,16 +342,36 @@ def bin_of_x(x, bins):
     return np.clip(b, 0, bins - 1)
 
 
-def bin_exact(s, lo, hi, bins):
-    """The documented bin floor((s - lo) bins / (hi - lo)), clamped, in exact rational arithmetic."""
-    x = (Fraction(float(s)) - Fraction(lo)) * bins / (Fraction(hi) - Fraction(lo))
-    return min(max(math.floor(x), 0), bins - 1)
+def bin_exact(s, w, o, bins):
+    """The documented bin floor(s/w) - o/w, clamped, in exact rational arithmetic."""
+    x = math.floor(Fraction(float(s)) / Fraction(w)) - Fraction(o) / Fraction(w)
+    return int(min(max(x, 0), bins - 1))
 
 
-def bin_float32(s, lo, inv, bins):
-    """The bin computed in float32 arithmetic (lo, inv and (s - lo) * inv rounded to float)."""
-    x = (np.float32(s) - np.float32(lo)) * np.float32(inv)
-    return int(min(max(math.floor(float(x)), 0), bins - 1))
+def grid_equal(text, w, o):
+    """conventions.mi_bin_grid ("width W from O") against (w, o)."""
+    try:
+        _, ws, _, os_ = text.split()
+        return float(ws) == w and float(os_) == o
+    except ValueError:
+        return False
+
+
+def dyadic_grid(lo, hi, bins):
+    """receval's documented grid: the smallest power-of-two width w such that
+    bins bins from o = floor(lo/w) w cover [lo, hi]. Returns (w, o)."""
+    span = Fraction(hi) - Fraction(lo)
+    e = 0
+    while Fraction(2) ** e * bins < span:       # up to a width that covers the span ...
+        e += 1
+    while Fraction(2) ** (e - 1) * bins >= span:  # ... and down to the smallest one
+        e -= 1
+    while True:
+        w = Fraction(2) ** e
+        o = math.floor(Fraction(lo) / w) * w
+        if o + bins * w >= Fraction(hi):
+            return float(w), float(o)
+        e += 1
 
 
 def mi_hist(h):
@@ -502,12 +520,15 @@ def main():
             h_lo, h_hi = -(mu + mi_) * (mu + mi_), 0.0
         if not h_hi > h_lo:
             h_hi = h_lo + 1.0
-    h_inv = bins / (h_hi - h_lo)
+    h_w, h_o = dyadic_grid(h_lo, h_hi, bins)
+    if need_hist:
+        want_grid = f"width {h_w!r} from {h_o!r}"
+        got_grid = conv.get("mi_bin_grid")
+        if got_grid is None or not grid_equal(got_grid, h_w, h_o):
+            chk.fail(f"report conventions.mi_bin_grid = {got_grid!r}, expected {want_grid!r}")
     hist = np.zeros((bins, 2), dtype=np.int64)
     amb_pairs = []      # (bin, y, lowest possible bin, highest possible bin) of ambiguous pairs
-    # Slack of evaluating the bin formula in float32 (|lo| inv u + 3 |x| u <= 4 bins u), x2.
-    x_slack = 8.0 * bins * U32
-    exact_bin, exact_moves = {}, []      # exact scores: documented bin; (bin, y, float32-arithmetic bin)
+    exact_bin = {}      # exact scores (zero vectors): their documented bin
     auc_exp = np.full(n_users, np.nan)
     auc_lo, auc_hi = np.full(n_users, np.nan), np.full(n_users, np.nan)
     n_auc_amb_users = 0
@@ -554,20 +575,16 @@ def main():
         pos = testm & cand
 
         if need_hist:
-            x = (S - h_lo) * h_inv
+            x = S / h_w - h_o / h_w                # exact in float64: w is a power of two
             b = bin_of_x(x, bins)
             y = pos.astype(np.int64)
             exact = cand & (delta == 0)          # a zero vector: the score is exactly 0 in any arithmetic
             for sv in np.unique(S[exact]):
                 if sv not in exact_bin:
-                    exact_bin[sv] = (bin_exact(sv, h_lo, h_hi, bins), bin_float32(sv, h_lo, h_inv, bins))
-                sel = exact & (S == sv)
-                b[sel] = exact_bin[sv][0]
-                if exact_bin[sv][1] != exact_bin[sv][0]:
-                    exact_moves += [(exact_bin[sv][0], int(yy), exact_bin[sv][1]) for yy in y[sel]]
+                    exact_bin[sv] = bin_exact(sv, h_w, h_o, bins)
+                b[exact & (S == sv)] = exact_bin[sv]
             np.add.at(hist, (b[cand], y[cand]), 1)
-            wx = delta * h_inv + x_slack
-            blo, bhi = bin_of_x(x - wx, bins), bin_of_x(x + wx, bins)
+            blo, bhi = bin_of_x((S - delta) / h_w - h_o / h_w, bins), bin_of_x((S + delta) / h_w - h_o / h_w, bins)
             amb = cand & ~exact & (blo != bhi)
             for bb, yy, l1, h1 in zip(b[amb], y[amb], blo[amb], bhi[amb]):
                 amb_pairs.append((int(bb), int(yy), int(l1), int(h1)))
@@ -757,7 +774,7 @@ def main():
         finals[f"mi_user_item@{k}"] = mui
         finals[f"mi_user_item_norm@{k}"] = mui / h_r if h_r > 0 else math.nan
 
-    mi_tol_abs, hy, diag = None, math.nan, None
+    mi_tol_abs, hy = None, math.nan
     if need_hist:
         mi, hy = mi_hist(hist)
         finals["mi_score_relevance"] = mi
@@ -767,16 +784,6 @@ def main():
             bound += max((abs(mi_move_delta(hist, bb, yy, b2)) for b2 in range(l1, h1 + 1) if b2 != bb),
                          default=0.0)
         mi_tol_abs = 2.0 * bound + 1e-12 if amb_pairs else None
-        if exact_moves:     # diagnosis: receval's value if exact scores were binned in float32
-            h32 = hist.copy()
-            for bb, yy, b2 in exact_moves:
-                h32[bb, yy] -= 1
-                h32[b2, yy] += 1
-            mi32, _ = mi_hist(h32)
-            zb = {float(k): v for k, v in exact_bin.items() if v[0] != v[1]}
-            diag = (f"{len(exact_moves)} (user, candidate) pairs score exactly {sorted(zb)} (zero vectors): "
-                    f"documented bin(s) {[v[0] for v in zb.values()]}, float32 arithmetic gives "
-                    f"{[v[1] for v in zb.values()]}; I(S;Y) would then be {mi32!r}")
 
     # ------------------------------------------------ per-user values against results.h5
     worst = (0.0, None)
@@ -843,7 +850,7 @@ def main():
                 continue
         if not close(entry.get("mean"), mean, tol):
             chk.fail(f"report {name}.mean = {entry.get('mean')!r}, expected {mean!r}"
-                     + (f"; {diag}" if diag and base.startswith("mi_score_relevance") else ""))
+                     )
         rci = entry.get("ci95")
         if not (isinstance(rci, list) and len(rci) == 2 and all(close(x, y, MEAN_TOL) for x, y in zip(rci, ci))):
             chk.fail(f"report {name}.ci95 = {rci!r}, expected {ci!r}")
