@@ -181,6 +181,11 @@ static rv_err_t popularity(MPI_Comm comm, rv_eval_state_t *s) {
     s->long_tail[order[r].item] = 0;
   }
   s->ctx.train_total = total;
+  /* Each item's self-information, once rather than per list entry. */
+  s->selfinfo = malloc(sizeof(double) * (size_t)(ni > 0 ? ni : 1));
+  if (s->selfinfo)
+    for (int64_t i = 0; i < ni; i++)
+      s->selfinfo[i] = -log2((double)(s->pop[i] > 1 ? s->pop[i] : 1) / (double)ds->n_users);
 done:
   free(order);
   return err;
@@ -251,6 +256,7 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
                            .pop = s->pop,
                            .train_total = s->ctx.train_total,
                            .long_tail = s->long_tail,
+                           .selfinfo = s->selfinfo,
                            .cat_ptr = ds->cat_ptr,
                            .cat_idx = ds->cat_idx,
                            .n_categories = ds->n_categories,
@@ -279,7 +285,10 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   if (s->needs & RV_NEEDS_LISTW) {
     s->listw = rv_calloc_n(sizeof(rv_i128), s->nk, ni);
     s->listw_d = rv_calloc_n(sizeof(double), s->nk, ni);
-    if (!s->listw || !s->listw_d) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+    s->inv_len = malloc(sizeof(rv_i128) * (size_t)(s->kmax + 1));
+    if (!s->listw || !s->listw_d || !s->inv_len) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+    else
+      for (int n = 1; n <= s->kmax; n++) s->inv_len[n] = rv_xsum_fix(1.0 / n);
   }
   s->gain = malloc(sizeof(double) * (size_t)s->kmax);
   s->ideal = malloc(sizeof(double) * (size_t)s->kmax);

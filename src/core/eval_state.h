@@ -73,6 +73,7 @@ typedef struct rv_eval_state {
   rv_eval_ctx_t ctx;
   int64_t *pop;
   uint8_t *long_tail;
+  double *selfinfo; /* n_items: -log2(max(pop, 1) / n_users) (novelty), or NULL */
   /* Scan scratch. */
   float *tile;
   rv_topk_slot_t *heap;
@@ -102,6 +103,7 @@ typedef struct rv_eval_state {
   int64_t *exposure; /* nk x n_items */
   rv_i128 *listw;    /* nk x n_items exact sums of 1/|L_u| (RV_NEEDS_LISTW) */
   double *listw_d;   /* the same as doubles, after the reduction */
+  rv_i128 *inv_len;  /* kmax + 1: 1/n on the exact-sum grid, added once per list item */
   int64_t n_lists[64];
   rv_i128 sum_log2_len[64];
   rv_moments_t *mom; /* ncols */

@@ -31,7 +31,7 @@ enum { N_OUTPUTS = 3 };
 static void state_free(rv_eval_state_t *s) {
   if (s->own_unit) free(s->item_unit);
   free(s->inorm2), free(s->users), free(s->unorm2);
-  free(s->pop), free(s->long_tail);
+  free(s->pop), free(s->long_tail), free(s->selfinfo), free(s->inv_len);
   free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor);
   free(s->keys), free(s->lens), free(s->remap), free(s->fetch_ids), free(s->fetch_vec);
   if (s->row != MPI_COMM_NULL) MPI_Comm_free(&s->row);

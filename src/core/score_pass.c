@@ -51,9 +51,10 @@ static rv_err_t count_exposure(rv_eval_state_t *s, const int32_t *items, int len
     const int k = s->job->k[c], n = k < len ? k : len;
     int64_t *e = s->exposure + (size_t)c * ni;
     for (int r = 0; r < n; r++) e[items[r]]++;
-    if (s->listw && n > 0) {
+    if (s->listw && n > 0) { /* exact sums of 1/n: integer adds of the value on the grid */
       rv_i128 *w = s->listw + (size_t)c * ni;
-      for (int r = 0; r < n; r++) rv_xsum_add(&w[items[r]], 1.0 / n);
+      const rv_i128 f = s->inv_len[n];
+      for (int r = 0; r < n; r++) w[items[r]] += f;
     }
     if (n > 0) {
       s->n_lists[c]++;

@@ -7,7 +7,7 @@
  * end: vectorisable without reassociating anything (the order is fixed,
  * so the bits do not depend on the compiler's choices). */
 #define LANES 8
-#define AHEAD 6 /* rows prefetched ahead */
+#define AHEAD 16 /* rows prefetched ahead */
 
 #if defined(__AVX2__)
 #include <immintrin.h>

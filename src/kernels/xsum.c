@@ -2,11 +2,14 @@
 
 #include <math.h>
 
+rv_i128 rv_xsum_fix(double v) {
+  /* Scaling by a power of two is exact; the one rounding is to an integer. */
+  return (rv_i128)nearbyint(ldexp(v, RV_XSUM_FRAC_BITS));
+}
+
 int rv_xsum_add(rv_i128 *acc, double v) {
   if (!isfinite(v) || fabs(v) > RV_XSUM_MAX_ABS) return -1;
-  /* Scaling by a power of two is exact; the one rounding is to an integer. */
-  const double scaled = nearbyint(ldexp(v, RV_XSUM_FRAC_BITS));
-  *acc += (rv_i128)scaled;
+  *acc += rv_xsum_fix(v);
   return 0;
 }
 

@@ -16,6 +16,10 @@ __extension__ typedef __int128 rv_i128;
 #define RV_XSUM_FRAC_BITS 52
 #define RV_XSUM_MAX_ABS 1099511627776.0 /* 2^40 */
 
+/* v on the fixed-point grid: the one rounding rv_xsum_add makes. v must be
+ * finite with |v| <= RV_XSUM_MAX_ABS. Adding it as an integer equals
+ * rv_xsum_add(acc, v), bit for bit: for a value added many times. */
+rv_i128 rv_xsum_fix(double v);
 /* Adds v to *acc. Returns 0, or -1 when v is NaN, infinite or too large. */
 int rv_xsum_add(rv_i128 *acc, double v);
 /* acc[q] += v[q] for q < n. Returns 0, or -1 as rv_xsum_add. */

@@ -15,10 +15,11 @@ static double add_items(const rv_eval_ctx_t *c, const int32_t *items, int64_t n,
   for (int64_t t = 0; t < n; t++) {
     const int64_t i = items[t], c0 = c->cat_ptr[i], c1 = c->cat_ptr[i + 1];
     if (c1 == c0) continue;
-    const double share = 1.0 / (double)(c1 - c0);
-    for (int64_t q = c0; q < c1; q++) {
+    const double share = c1 - c0 == 1 ? 1.0 : 1.0 / (double)(c1 - c0);
+    for (int64_t q = c0; q < c1; q++) { /* no branch on first touches: they are unpredictable */
       const int32_t g = c->cat_idx[q];
-      if (w[g] == 0.0) touched[(*nt)++] = g;
+      touched[*nt] = g;
+      *nt += w[g] == 0.0;
       w[g] += share;
     }
     total += 1.0;
@@ -37,16 +38,23 @@ static double calibration_user(const rv_user_view_t *v, int k) {
   if (n == 0 || !c->cat_ptr) return NAN;
   const int G = c->n_categories;
   double *p = v->scratch, *q = v->scratch + G;
-  int32_t *tp = v->iscratch, *tq = v->iscratch + G;
+  int32_t *tp = v->iscratch, *tq = v->iscratch + G + 1; /* G + 1 each: add_items writes one past */
   int np = 0, nq = 0;
   const double wp = add_items(c, v->train, v->n_train, p, tp, &np);
   const double wq = add_items(c, v->items, n, q, tq, &nq);
   double kl = NAN;
   if (wp > 0.0) {
     kl = 0.0;
-    /* Over p's support in increasing category order (deterministic sum),
-     * O(support) rather than O(categories) per user. */
-    qsort(tp, (size_t)np, sizeof(int32_t), cmp_i32);
+    /* Over p's support in increasing category order (deterministic sum):
+     * a scan of every category when there are few, else the support sorted,
+     * O(support log support) rather than O(categories) per user. */
+    if (G <= 8 * np + 64) {
+      np = 0;
+      for (int32_t g = 0; g < G; g++)
+        if (p[g] != 0.0) tp[np++] = g;
+    } else {
+      qsort(tp, (size_t)np, sizeof(int32_t), cmp_i32);
+    }
     for (int t = 0; t < np; t++) {
       const int32_t g = tp[t];
       const double pg = p[g] / wp, qg = wq > 0.0 ? q[g] / wq : 0.0;

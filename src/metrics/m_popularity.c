@@ -11,9 +11,10 @@ static double novelty_user(const rv_user_view_t *v, int k) {
   if (n == 0) return NAN;
   const double nu = (double)v->ctx->n_users;
   double s = 0.0;
+  const double *si = v->ctx->selfinfo;
   for (int r = 0; r < n; r++) {
     const int64_t p = v->ctx->pop[v->items[r]];
-    s += -log2((double)(p > 1 ? p : 1) / nu);
+    s += si ? si[v->items[r]] : -log2((double)(p > 1 ? p : 1) / nu);
   }
   return s / n;
 }

@@ -27,6 +27,7 @@ typedef struct rv_eval_ctx {
   const int64_t *pop;       /* n_items: train users of each item */
   int64_t train_total;      /* sum of pop */
   const uint8_t *long_tail; /* n_items: 1 outside the short head (APLT) */
+  const double *selfinfo;   /* n_items: -log2(max(pop_i, 1) / n_users), or NULL (computed) */
   const int64_t *cat_ptr;   /* n_items + 1, or NULL without categories */
   const int32_t *cat_idx;
   int n_categories;
@@ -59,7 +60,7 @@ typedef struct rv_user_view {
   const float *uvec;     /* [dim] the user's scored vector; unorm2 its squared norm (euclidean) */
   float unorm2;
   double *scratch;       /* >= max(dim, n_categories) + 2 * n_categories doubles, zeroed */
-  int32_t *iscratch;     /* >= 2 * n_categories ints */
+  int32_t *iscratch;     /* >= 2 * n_categories + 2 ints */
 } rv_user_view_t;
 
 /* What an exposure or scan metric sees after the reductions. */
