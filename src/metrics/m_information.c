@@ -102,9 +102,11 @@ const rv_metric_t rv_metric_mi_score_relevance = {
     .name = "mi_score_relevance",
     .help = "mi_score_relevance = I(S;Y) in bits between the similarity score S and relevance\n"
             "Y = [i in R_u] over every (user, candidate) pair, from a joint histogram of --mi-bins\n"
-            "(64) equal-width score bins x 2 counted exactly during scoring. The bins span the range\n"
-            "every score can take: [-1, 1] for cosine, [-max|u| max|i|, +max|u| max|i|] for dot,\n"
-            "[-(max|u| + max|i|)^2, 0] for euclidean (one pass; see docs/metrics.md).",
+            "(64) equal-width score bins x 2 counted exactly during scoring. The bins cover the range\n"
+            "every score can take ([-1, 1] for cosine, [-max|u| max|i|, +max|u| max|i|] for dot,\n"
+            "[-(max|u| + max|i|)^2, 0] for euclidean) with the smallest power-of-two width w from an\n"
+            "origin o that is a multiple of w: bin(s) = floor(s / w) - o / w, exact for every float\n"
+            "score (cosine, 64 bins: w = 1/32 from -1). The report echoes w and o (mi_bin_grid).",
     .needs = RV_NEEDS_HIST,
     .kind = RV_KIND_SCAN,
     .at_k = 0,
