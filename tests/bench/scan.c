@@ -2,7 +2,8 @@
  * process and one run: the sgemm that produces a 256 x 2048 tile of scores
  * at dimension d (the shape receval uses), then, per score of the same tile,
  *   - read:   one vector pass over the rows (the cost of touching them);
- *   - hist:   rv_hist_row, the 64-bin histogram of mi_score_relevance;
+ *   - hist:   rv_scan_row with no test entries: the 64-bin histogram of
+ *             mi_score_relevance alone;
  *   - auc m:  rv_scan_row with m test entries and no histogram;
  *   - both m: rv_scan_row with the histogram and m test entries (receval's
  *             fused pass for `--metrics all`);
@@ -104,7 +105,7 @@ int main(int argc, char **argv) {
           for (int j = 0; j < N; j++) c += row[j] > 0.5f; /* one vector compare per 8 */
           sink += c;
         } else if (v == 2) {
-          rv_hist_row(&h, row, N);
+          rv_scan_row(&h, row, N, 0, 0, items, lo, hi, 0, gt, eq, &amb);
         } else {
           rv_scan_row(v >= 6 ? &h : NULL, row, N, 0, ms[v], items, lo, hi, 0, gt, eq, &amb);
           amb.n = 0;
