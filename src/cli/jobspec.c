@@ -17,6 +17,12 @@ static rv_err_t check_path(const char *field, const char *p) {
 
 rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
   rv_err_t err = RV_OK;
+  /* receval writes every field it reads; anything else is corruption or a
+   * newer receval. (protobuf-c keeps unknown fields and packs them again,
+   * and it accepts a field number 0 that it then refuses to read back.) */
+  RV_REQUIRE(job->base.n_unknown_fields == 0, RV_ERR_USAGE,
+             "JobSpec: %u unknown field(s), the first numbered %u: not written by this receval",
+             job->base.n_unknown_fields, job->base.unknown_fields[0].tag);
   RV_REQUIRE(job->command && (strcmp(job->command, "eval") == 0 || strcmp(job->command, "runs") == 0),
              RV_ERR_USAGE, "JobSpec: command: '%s', expected 'eval' or 'runs'",
              job->command ? job->command : "(none)");

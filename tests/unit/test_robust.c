@@ -81,6 +81,41 @@ static void expect_bad(const Receval__JobSpec *j, const char *frag) {
   }
 }
 
+/* A packed good JobSpec with extra bytes appended, unpacked: NULL, or a
+ * message the caller frees. */
+static Receval__JobSpec *unpack_with(const uint8_t *extra, size_t n_extra) {
+  Receval__JobSpec g = good();
+  const size_t n = receval__job_spec__get_packed_size(&g);
+  uint8_t *b = malloc(n + n_extra);
+  receval__job_spec__pack(&g, b);
+  memcpy(b + n, extra, n_extra);
+  Receval__JobSpec *j = receval__job_spec__unpack(NULL, n + n_extra, b);
+  free(b);
+  return j;
+}
+
+static void test_jobspec_unknown_fields(void) {
+  /* Field 99 as a varint (tag (99 << 3) | 0 = 792 = 0x98 0x06, value 1). */
+  const uint8_t f99[3] = {0x98, 0x06, 0x01};
+  Receval__JobSpec *j = unpack_with(f99, sizeof f99);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  expect_bad(j, "1 unknown field(s), the first numbered 99");
+  receval__job_spec__free_unpacked(j, NULL);
+  /* What the JobSpec fuzzer found: a field numbered 0 (tag 0x85 0x00, wire
+   * type 5) that protobuf-c accepts, packs again as 0x05, and then refuses
+   * to unpack: it must not pass the check. */
+  const uint8_t f0[6] = {0x85, 0x00, 0x00, 0x72, 0x75, 0x6e};
+  j = unpack_with(f0, sizeof f0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j); /* protobuf-c 1.4.1 (Debian 12) accepts it */
+  expect_bad(j, "the first numbered 0");
+  receval__job_spec__free_unpacked(j, NULL);
+  /* The good message itself has none and passes. */
+  j = unpack_with(NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+  CU_ASSERT_EQUAL(rv_jobspec_check(j), RV_OK);
+  receval__job_spec__free_unpacked(j, NULL);
+}
+
 static void test_jobspec(void) {
   Receval__JobSpec j = good();
   CU_ASSERT_EQUAL(rv_jobspec_check(&j), RV_OK); /* defaults of the .proto pass */
@@ -137,7 +172,8 @@ int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite("robust", NULL, NULL);
   if (!s || !CU_add_test(s, "size_of", test_size_of) || !CU_add_test(s, "malloc_n", test_malloc_n) ||
-      !CU_add_test(s, "check_fits", test_check_fits) || !CU_add_test(s, "jobspec", test_jobspec)) {
+      !CU_add_test(s, "check_fits", test_check_fits) || !CU_add_test(s, "jobspec", test_jobspec) ||
+      !CU_add_test(s, "jobspec_unknown_fields", test_jobspec_unknown_fields)) {
     CU_cleanup_registry();
     return 1;
   }
