@@ -9,11 +9,13 @@
  * a float score is the one real arithmetic gives, with no slack at edges,
  * and eight scores are binned with a handful of vector instructions.
  *
- * With at most 64 bins, scores are counted in pairs: one 16-bit counter
- * per (bin of score q, bin of score q + 8) in a 64 x 64 table that stays
- * in L1, so a row of n scores costs n/2 increments instead of n; the
- * table's two marginals are folded into the totals before a counter can
- * wrap. More bins use one increment per score spread over 8 lanes. */
+ * With at most 64 bins, scores are counted in pairs: one 32-bit counter
+ * per (bin of score q, bin of score q + 8) in a 64 x 64 table (16 KB, in
+ * L1), so a row of n scores costs n/2 increments instead of n; the table's
+ * two marginals are folded into the totals before a counter could wrap.
+ * (16-bit counters halve the table but measured slower: their increments
+ * cost more than the extra L1 lines.) More bins use one increment per score
+ * spread over 8 lanes. */
 #ifndef RV_KERNELS_SCOREHIST_H
 #define RV_KERNELS_SCOREHIST_H
 #include <math.h>
