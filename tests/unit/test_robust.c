@@ -88,7 +88,7 @@ static Receval__JobSpec *unpack_with(const uint8_t *extra, size_t n_extra) {
   const size_t n = receval__job_spec__get_packed_size(&g);
   uint8_t *b = malloc(n + n_extra);
   receval__job_spec__pack(&g, b);
-  memcpy(b + n, extra, n_extra);
+  if (n_extra > 0) memcpy(b + n, extra, n_extra);
   Receval__JobSpec *j = receval__job_spec__unpack(NULL, n + n_extra, b);
   free(b);
   return j;
