@@ -36,10 +36,7 @@ static int make_profile(const rv_eval_state_t *s, const int32_t *train, int64_t 
     const float *e = rv_eval_fetched(s, train[t]);
     for (int j = 0; j < d; j++) acc[j] += e[j];
   }
-  double ss = 0.0;
-  for (int j = 0; j < d; j++) ss += acc[j] * acc[j];
-  const double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
-  for (int j = 0; j < d; j++) out[j] = (float)(acc[j] * inv);
+  rv_profile_unit(acc, d, out);
   memset(acc, 0, sizeof(double) * (size_t)d);
   return 1;
 }

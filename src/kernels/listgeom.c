@@ -93,11 +93,15 @@ int rv_profile_mean(const float *unit, int d, const int32_t *items, int64_t n, d
     if (t + AHEAD < n) rv_prefetch_rows(unit, d, items + t + AHEAD, 1);
     for (int j = 0; j < d; j++) acc[j] += e[j];
   }
+  rv_profile_unit(acc, d, out);
+  return 1;
+}
+
+void rv_profile_unit(const double *acc, int d, float *out) {
   double ss = 0.0;
   for (int j = 0; j < d; j++) ss += acc[j] * acc[j];
   const double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
   for (int j = 0; j < d; j++) out[j] = (float)(acc[j] * inv);
-  return 1;
 }
 
 void rv_prefetch_rows(const float *unit, int d, const int32_t *items, int64_t n) {

@@ -19,6 +19,9 @@ void rv_list_geometry(const float *unit, int d, const int32_t *items, int len, c
  * summed in double, in order; a zero sum stays zero. Returns 0 for n = 0
  * (out untouched), else 1. acc is d doubles of scratch. */
 int rv_profile_mean(const float *unit, int d, const int32_t *items, int64_t n, double *acc, float *out);
+/* out = acc / ||acc|| (d values; a zero sum stays zero): the last step of
+ * rv_profile_mean, for sums gathered another way (fetched shard rows). */
+void rv_profile_unit(const double *acc, int d, float *out);
 
 /* Asks the cache for rows items[0..n) of unit (d floats each), ahead of a
  * later rv_list_geometry or rv_profile_mean on them: each row is a few

@@ -5,6 +5,22 @@
 #if defined(__AVX2__)
 #include <immintrin.h>
 
+/* Bins of 8 scores: exactly rv_hist_binf, lane by lane (vmaxps and vminps
+ * treat NaN as the ternaries there do). fix: the -0 case, needed only when
+ * scale < 1. */
+static inline __m256i bins8(__m256 v, __m256 scale, __m256 base, __m256 top, int fix) {
+  __m256 f = _mm256_round_ps(_mm256_mul_ps(v, scale), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  if (fix) {
+    const __m256 z = _mm256_setzero_ps();
+    const __m256 m = _mm256_and_ps(_mm256_cmp_ps(f, z, _CMP_EQ_OQ), _mm256_cmp_ps(v, z, _CMP_LT_OQ));
+    f = _mm256_blendv_ps(f, _mm256_set1_ps(-1.0f), m);
+  }
+  __m256 x = _mm256_sub_ps(f, base);
+  x = _mm256_max_ps(x, _mm256_setzero_ps());
+  x = _mm256_min_ps(x, top);
+  return _mm256_cvttps_epi32(x);
+}
+
 #define LAG 4   /* blocks between a block's pair indices and their increments */
 #define GROUP 2 /* test entries counted per pass: their brackets and counts stay in registers */
 
@@ -43,7 +59,7 @@ static inline __attribute__((always_inline)) void pass(rv_hist_t *h, const float
   for (int q = 0, w = 0; q < nb; q += 16, w += 8) {
     const __m256 v0 = _mm256_loadu_ps(s + q), v1 = _mm256_loadu_ps(s + q + 8);
     if (P) {
-      const __m256i a = rv_hist_bins8(v0, vs, vb, vt, fix), b = rv_hist_bins8(v1, vs, vb, vt, fix);
+      const __m256i a = bins8(v0, vs, vb, vt, fix), b = bins8(v1, vs, vb, vt, fix);
       _mm256_storeu_si256((__m256i *)(idx + w), _mm256_add_epi32(_mm256_slli_epi32(a, 6), b));
       if (w >= 8 * LAG)
         for (int t = 0; t < 8; t++) P[idx[w - 8 * LAG + t]]++;

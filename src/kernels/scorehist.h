@@ -60,25 +60,6 @@ static inline int rv_hist_bin(const rv_hist_t *h, float s) {
   return (int)rv_hist_binf(h->scale, h->base, h->top, s);
 }
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-/* Bins of 8 scores: exactly rv_hist_binf, lane by lane (vmaxps and vminps
- * treat NaN as the ternaries there do). fix: the -0 case, needed only when
- * scale < 1. */
-static inline __m256i rv_hist_bins8(__m256 v, __m256 scale, __m256 base, __m256 top, int fix) {
-  __m256 f = _mm256_round_ps(_mm256_mul_ps(v, scale), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  if (fix) {
-    const __m256 z = _mm256_setzero_ps();
-    const __m256 m = _mm256_and_ps(_mm256_cmp_ps(f, z, _CMP_EQ_OQ), _mm256_cmp_ps(v, z, _CMP_LT_OQ));
-    f = _mm256_blendv_ps(f, _mm256_set1_ps(-1.0f), m);
-  }
-  __m256 x = _mm256_sub_ps(f, base);
-  x = _mm256_max_ps(x, _mm256_setzero_ps());
-  x = _mm256_min_ps(x, top);
-  return _mm256_cvttps_epi32(x);
-}
-#endif
-
 /* Folds the partial counters (pair table or lanes) into the totals. */
 void rv_hist_fold(rv_hist_t *h);
 
