@@ -54,6 +54,16 @@ rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
              job->convention ? job->convention : "(none)");
   RV_REQUIRE(job->n_metrics >= 1 && job->n_metrics <= RV_MAX_METRICS, RV_ERR_USAGE,
              "JobSpec: metrics: %zu names, expected 1..%d", job->n_metrics, RV_MAX_METRICS);
+  /* What the evaluation would otherwise index past: a model or whitening
+   * needs every item vector on every rank (one item shard); runs reads its
+   * lists from run_file. */
+  RV_REQUIRE(job->item_shards == 1 || (!job->model_dir && !job->whiten), RV_ERR_USAGE,
+             "JobSpec: item_shards: %d with %s, which needs the whole catalogue on every rank",
+             job->item_shards, job->model_dir ? "model_dir" : "whiten");
+  if (job->model_dir) RV_TRY(check_path("model_dir", job->model_dir));
+  if (strcmp(job->command, "runs") == 0) RV_TRY(check_path("run_file", job->run_file));
+  RV_REQUIRE(!job->run_order || strcmp(job->run_order, "rank") == 0 || strcmp(job->run_order, "score") == 0,
+             RV_ERR_USAGE, "JobSpec: run_order: '%.64s', expected 'rank' or 'score'", job->run_order);
   for (size_t i = 0; i < job->n_metrics; i++) {
     const char *m = job->metrics[i];
     RV_REQUIRE(m && rv_metric_find(m), RV_ERR_USAGE, "JobSpec: metrics[%zu]: unknown metric '%.64s'",

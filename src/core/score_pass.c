@@ -196,7 +196,11 @@ static rv_err_t close_block(rv_eval_state_t *s, int64_t b0, int nb, int64_t tr_b
     const int64_t ntr = prof ? ds->train_ptr[ds->u0 + b0 + nb] - ds->train_ptr[ds->u0 + b0] : 0;
     int32_t *ids = malloc(sizeof(int32_t) * (size_t)((int64_t)nb * kmax + ntr + 1));
     if (!ids) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for the block's item ids");
-    RV_AGREE(s->row);
+    err = rv_error_agree(s->row, err);
+    if (err) { /* another rank of the row ran out: leave with it, without a leak */
+      free(ids);
+      goto done;
+    }
     int64_t n = 0;
     for (int q = 0; q < nb; q++)
       for (int r = 0; r < s->lens[q]; r++) ids[n++] = s->top_items[(size_t)(b0 + q) * kmax + r];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/size.h"
 #include "io/h5util.h"
 #include "kernels/strtab.h"
 #include "prep/textio.h"
@@ -76,7 +77,10 @@ static rv_err_t load_npy(const char *path, const char *ids_path, table_t *t) {
              RV_ERR_DATA, "%s: shape must be (rows, dim) with 1 <= dim <= 65536", path);
   t->m = m;
   t->d = (int)d;
-  t->v = malloc(sizeof(float) * (size_t)(m * d));
+  size_t bytes;
+  (void)rv_size_of(&bytes, sizeof(float), m, d); /* SIZE_MAX on overflow: refused below */
+  RV_TRY(rv_check_fits(path, "the embeddings", bytes));
+  t->v = rv_malloc_n(sizeof(float), m, d);
   row = malloc(sizeof(double) * (size_t)d);
   RV_REQUIRE(t->v && row, RV_ERR_RUNTIME, "%s: out of memory for %lld x %lld", path, m, d);
   for (long long r = 0; r < m; r++) {
@@ -131,7 +135,10 @@ static rv_err_t load_h5(const char *path, table_t *t) {
              path, (unsigned long long)dims[0], (unsigned long long)dims[1]);
   t->m = (int64_t)dims[0];
   t->d = (int)dims[1];
-  t->v = malloc(sizeof(float) * (size_t)(t->m * t->d));
+  size_t bytes;
+  (void)rv_size_of(&bytes, sizeof(float), t->m, t->d); /* SIZE_MAX on overflow: refused below */
+  RV_TRY(rv_check_fits(path, "/embedding", bytes));
+  t->v = rv_malloc_n(sizeof(float), t->m, t->d);
   RV_REQUIRE(t->v, RV_ERR_RUNTIME, "%s: out of memory", path);
   RV_REQUIRE(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->v) >= 0, RV_ERR_IO,
              "%s: /embedding: read failed", path);

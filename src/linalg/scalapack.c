@@ -132,7 +132,8 @@ rv_err_t rv_syevd(MPI_Comm comm, const rv_grid_t *g, rv_dmat_t *a, double *w, rv
   if (liwork < 7 * n + 8 * g->npcol + 2) liwork = 7 * n + 8 * g->npcol + 2;
   work = malloc(sizeof(double) * (size_t)lwork);
   iwork = malloc(sizeof(int) * (size_t)liwork);
-  RV_REQUIRE(work && iwork, RV_ERR_RUNTIME, "out of memory for pdsyevd (%d doubles)", lwork);
+  if (!work || !iwork) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for pdsyevd (%d doubles)", lwork);
+  RV_AGREE(comm); /* every rank enters pdsyevd, or none does */
   pdsyevd_("V", "U", &a->n, a->a, &one, &one, a->desc, w, z->a, &one, &one, z->desc, work, &lwork,
            iwork, &liwork, &info, 1, 1);
   RV_MPI_TRY(MPI_Bcast(w, a->n, MPI_DOUBLE, 0, comm)); /* before any check: no rank may skip it */

@@ -24,6 +24,7 @@ typedef struct rv_prep_src {
   int has_rating, has_time;
   /* Per item (indexed like `items`): title and text parts, malloc'd or NULL. */
   char **title, **text;
+  size_t *text_len, *text_cap; /* text[i]'s length and allocation: appends in place */
   int64_t meta_cap;
   int32_t *catp; /* (item, category) pairs */
   int64_t ncatp, catp_cap;

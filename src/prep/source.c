@@ -16,7 +16,13 @@ static int meta_reserve(rv_prep_src_t *s, int64_t n) {
   char **x = realloc(s->text, sizeof(char *) * (size_t)cap);
   if (!x) return -1;
   s->text = x;
-  for (int64_t i = s->meta_cap; i < cap; i++) s->title[i] = s->text[i] = NULL;
+  size_t *l = realloc(s->text_len, sizeof(size_t) * (size_t)cap);
+  if (!l) return -1;
+  s->text_len = l;
+  size_t *c = realloc(s->text_cap, sizeof(size_t) * (size_t)cap);
+  if (!c) return -1;
+  s->text_cap = c;
+  for (int64_t i = s->meta_cap; i < cap; i++) s->title[i] = s->text[i] = NULL, l[i] = c[i] = 0;
   s->meta_cap = cap;
   return 0;
 }
@@ -54,10 +60,8 @@ int rv_prep_set_title(rv_prep_src_t *s, int64_t item, const char *title) {
 
 int rv_prep_append_text(rv_prep_src_t *s, int64_t item, const char *label, const char *value) {
   if (!value || !*value) return 0;
-  const char *old = s->text[item];
-  const size_t ol = old ? strlen(old) : 0, ll = label ? strlen(label) : 0;
-  char *n = malloc(ol + ll + strlen(value) + 8);
-  if (!n) return -1;
+  char *old = s->text[item];
+  const size_t ol = s->text_len[item], ll = label ? strlen(label) : 0, vl = strlen(value);
   /* Same label as the last sentence: continue it with a comma. */
   int cont = 0;
   if (old && label) {
@@ -65,22 +69,27 @@ int rv_prep_append_text(rv_prep_src_t *s, int64_t item, const char *label, const
     last = last ? last + 1 : old;
     cont = strncmp(last, label, ll) == 0 && last[ll] == ':';
   }
-  if (!old)
-    n[0] = '\0';
-  else
-    strcpy(n, old);
+  const size_t need = ol + ll + vl + 8;
+  if (need > s->text_cap[item]) { /* grows geometrically: many appends stay linear */
+    size_t cap = s->text_cap[item] ? 2 * s->text_cap[item] : 64;
+    while (cap < need) cap *= 2;
+    char *n = realloc(old, cap);
+    if (!n) return -1;
+    s->text[item] = old = n;
+    s->text_cap[item] = cap;
+  }
+  char *w = old + ol;
   if (cont) {
-    strcat(n, ", ");
+    memcpy(w, ", ", 2), w += 2;
   } else {
-    if (old) strcat(n, "\n");
+    if (ol) *w++ = '\n';
     if (label) {
-      strcat(n, label);
-      strcat(n, ": ");
+      memcpy(w, label, ll), w += ll;
+      memcpy(w, ": ", 2), w += 2;
     }
   }
-  strcat(n, value);
-  free(s->text[item]);
-  s->text[item] = n;
+  memcpy(w, value, vl + 1);
+  s->text_len[item] = (size_t)(w - old) + vl;
   return 0;
 }
 
@@ -116,7 +125,7 @@ int rv_prep_add_categories(rv_prep_src_t *s, int64_t item, const char *g, const 
 
 void rv_prep_src_free(rv_prep_src_t *s) {
   for (int64_t i = 0; i < s->meta_cap; i++) free(s->title[i]), free(s->text[i]);
-  free(s->title), free(s->text), free(s->x), free(s->catp);
+  free(s->title), free(s->text), free(s->text_len), free(s->text_cap), free(s->x), free(s->catp);
   rv_strtab_free(&s->users);
   rv_strtab_free(&s->items);
   rv_strtab_free(&s->cats);

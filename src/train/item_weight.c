@@ -223,8 +223,12 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
   /* Start: w = 1 (the raw similarity's scale), b = 0; or the checkpoint. */
   for (int64_t i = 0; i < n; i++) st.x[i] = 1.0;
   memcpy(st.best, st.x, sizeof(double) * (size_t)(2 * n));
-  int resumed = 0;
-  if (spec->resume && access(ckpt, R_OK) == 0) {
+  /* Rank 0 decides whether there is a checkpoint to resume from, for all:
+   * ranks that saw it differently (node-local paths, NFS attribute caches)
+   * would take different numbers of steps, and so of collectives. */
+  int resumed = 0, have = rank == 0 && spec->resume && access(ckpt, R_OK) == 0;
+  RV_MPI_TRY(MPI_Bcast(&have, 1, MPI_INT, 0, comm));
+  if (have) {
     err = rv_iw_checkpoint_read(ckpt, t, &st);
     resumed = 1;
   }

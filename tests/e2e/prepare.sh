@@ -188,7 +188,9 @@ for name in ["e1", "e2", "e3", "e4"]:
     with h5py.File(name + ".h5", "r") as f:
         got = f["items/embedding"][:]
         assert f.attrs["dim"] == 5 and np.array_equal(got, want), (name, got)
-        assert "imported from" in f.attrs["encoder"].decode() if isinstance(f.attrs["encoder"], bytes) else f.attrs["encoder"]
+        enc = f.attrs["encoder"]
+        enc = enc.decode() if isinstance(enc, bytes) else enc
+        assert "imported from" in enc, (name, enc)
 PYEOF
 
 # ---- I. A failing prepare leaves nothing ----

@@ -154,6 +154,18 @@ static void test_jobspec(void) {
   expect_bad(&j, "item_shards: 0");
   j = good(), j.item_shards = 65537;
   expect_bad(&j, "item_shards: 65537");
+  j = good(), j.item_shards = 2, j.whiten = 1;
+  expect_bad(&j, "item_shards: 2 with whiten");
+  j = good(), j.item_shards = 2, j.model_dir = (char *)"m";
+  expect_bad(&j, "item_shards: 2 with model_dir");
+  j = good(), j.model_dir = (char *)"";
+  expect_bad(&j, "model_dir: missing");
+  j = good(), j.command = (char *)"runs";
+  expect_bad(&j, "run_file: missing");
+  j = good(), j.command = (char *)"runs", j.run_file = (char *)"r.trec", j.run_order = (char *)"best";
+  expect_bad(&j, "run_order: 'best'");
+  j = good(), j.command = (char *)"runs", j.run_file = (char *)"r.trec", j.run_order = (char *)"rank";
+  CU_ASSERT_EQUAL(rv_jobspec_check(&j), RV_OK);
   j = good(), j.convention = (char *)"TREC";
   expect_bad(&j, "convention: 'TREC'");
   char *m2[2] = {(char *)"ndcg", (char *)"nosuch"}, *m3[2] = {(char *)"ndcg", (char *)"ndcg"},
