@@ -34,3 +34,19 @@ rv_run() {
   # shellcheck disable=SC2086  # RV_LAUNCH is a command line
   $RV_LAUNCH "${nflag[@]}" "$RECEVAL" "$@"
 }
+# Waits for background PID under trapped signals; returns its exit status.
+# A wait interrupted by a trapped signal returns 128+signal without reaping
+# the child: while the child runs, wait again; if it exited meanwhile (e.g. a
+# quick checkpoint after the forwarded signal), one more wait gives its real
+# status (127 there means the first wait had reaped it: that status was its own).
+rv_wait() {
+  local st real
+  while :; do
+    wait "$1"; st=$?
+    [ "$st" -gt 128 ] || return "$st"
+    kill -0 "$1" 2>/dev/null && continue
+    wait "$1"; real=$?
+    [ "$real" -eq 127 ] && return "$st"
+    return "$real"
+  done
+}
