@@ -70,6 +70,9 @@ SlurmdTimeout=10
 MessageTimeout=5
 ReturnToService=2
 KillWait=5
+# The backfill scheduler looks every 5 s (default 30 s), so a requeued job
+# starts again soon after its cred_expire delay.
+SchedulerParameters=bf_interval=5
 InactiveLimit=0
 MinJobAge=3600
 # The true final state and exit code of every job, one line each.
