@@ -93,16 +93,49 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* min / median / max of the row lengths of a CSR. */
-static void row_stats(FILE *out, const char *what, const int64_t *ptr, int64_t n) {
-  int64_t *len = malloc(sizeof(int64_t) * (size_t)(n + 1)), empty = 0;
-  if (!len) return;
-  for (int64_t u = 0; u < n; u++) len[u] = ptr[u + 1] - ptr[u], empty += len[u] == 0;
+/* The row lengths of every user, on rank 0 (*len, n_users entries; NULL on
+ * the other ranks): the median needs them all, and no rank holds the whole
+ * row pointers. Collective. */
+static rv_err_t gather_lengths(MPI_Comm comm, const rv_dataset_t *ds, int test, int64_t **len) {
+  rv_err_t err = RV_OK;
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const int64_t nu = ds->u1 - ds->u0;
+  int64_t *mine = malloc(sizeof(int64_t) * (size_t)(nu + 1)), *all = NULL;
+  int *counts = malloc(sizeof(int) * (size_t)size), *displs = malloc(sizeof(int) * (size_t)size);
+  *len = NULL;
+  if (rank == 0) all = malloc(sizeof(int64_t) * (size_t)ds->n_users);
+  if (!mine || !counts || !displs || (rank == 0 && !all)) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  else if (ds->n_users > INT32_MAX)
+    err = rv_error_set(RV_ERR_USAGE, "receval inspect: %lld users: row statistics are limited to %d users",
+                       (long long)ds->n_users, INT32_MAX);
+  RV_AGREE(comm);
+  for (int64_t u = ds->u0; u < ds->u1; u++)
+    mine[u - ds->u0] = test ? rv_test_ptr(ds, u + 1) - rv_test_ptr(ds, u) : rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
+  int n = (int)nu;
+  RV_MPI_TRY(MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
+  if (rank == 0)
+    for (int r = 0, at = 0; r < size; r++) displs[r] = at, at += counts[r];
+  RV_MPI_TRY(MPI_Gatherv(mine, n, MPI_INT64_T, all, counts, displs, MPI_INT64_T, 0, comm));
+  *len = all;
+  all = NULL;
+done:
+  free(mine);
+  free(all);
+  free(counts);
+  free(displs);
+  return err;
+}
+
+/* min / median / max / mean of n row lengths (sorted in place) holding nnz entries. */
+static void row_stats(FILE *out, const char *what, int64_t *len, int64_t n, int64_t nnz) {
+  int64_t empty = 0;
+  for (int64_t u = 0; u < n; u++) empty += len[u] == 0;
   qsort(len, (size_t)n, sizeof(int64_t), cmp_i64);
   const double med = n % 2 ? (double)len[n / 2] : 0.5 * (double)(len[n / 2 - 1] + len[n / 2]);
   fprintf(out, "  %-28s min %lld, median %g, max %lld, mean %.3f; %lld empty\n", what, (long long)len[0], med,
-          (long long)len[n - 1], (double)ptr[n] / (double)n, (long long)empty);
-  free(len);
+          (long long)len[n - 1], (double)nnz / (double)n, (long long)empty);
 }
 
 rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out) {
@@ -111,7 +144,7 @@ rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out) {
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   rv_dataset_t *ds = NULL;
-  int64_t *pop = NULL, bounds[2];
+  int64_t *pop = NULL, *len_train = NULL, *len_test = NULL, bounds[2];
   rv_args_t a;
   err = rv_args_parse("inspect", inspect_options, argc, argv, &a);
   if (!err && a.help) {
@@ -144,8 +177,10 @@ rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out) {
   pop = calloc((size_t)ds->n_items, sizeof(int64_t));
   if (!pop) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  for (int64_t t = 0; t < ds->train_ptr[ds->u1] - ds->train_ptr[ds->u0]; t++) pop[ds->train_idx[t]]++;
+  for (int64_t t = 0; t < rv_train_ptr(ds, ds->u1) - rv_train_ptr(ds, ds->u0); t++) pop[ds->train_idx[t]]++;
   RV_TRY(rv_allreduce_i64(comm, pop, ds->n_items));
+  RV_TRY(gather_lengths(comm, ds, 0, &len_train));
+  RV_TRY(gather_lengths(comm, ds, 1, &len_test));
   if (rank == 0 && out) {
     int64_t cold = 0, maxpop = 0;
     for (int64_t i = 0; i < ds->n_items; i++) cold += pop[i] == 0, maxpop = pop[i] > maxpop ? pop[i] : maxpop;
@@ -154,8 +189,8 @@ rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out) {
             ds->dim);
     fprintf(out, "  %-28s %lld train, %lld test; train density %.3g\n", "interactions", (long long)ds->train_nnz,
             (long long)ds->test_nnz, (double)ds->train_nnz / ((double)ds->n_users * (double)ds->n_items));
-    row_stats(out, "train items per user", ds->train_ptr, ds->n_users);
-    row_stats(out, "test items per user", ds->test_ptr, ds->n_users);
+    row_stats(out, "train items per user", len_train, ds->n_users, ds->train_nnz);
+    row_stats(out, "test items per user", len_test, ds->n_users, ds->test_nnz);
     fprintf(out, "  %-28s %lld items with no train interaction; most popular item has %lld\n", "item popularity",
             (long long)cold, (long long)maxpop);
     fprintf(out, "  %-28s user embeddings %s, graded test values %s, categories %s (%d)\n", "optional data",
@@ -166,6 +201,8 @@ rv_err_t rv_cmd_inspect(MPI_Comm comm, int argc, char **argv, FILE *out) {
   }
 done:
   free(pop);
+  free(len_train);
+  free(len_test);
   rv_dataset_destroy(&ds);
   return err;
 }

@@ -54,12 +54,12 @@ static rv_err_t pool_sharded(rv_eval_state_t *s, double *pool) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const int d = ds->dim;
-  const int64_t base = ds->train_ptr[ds->u0];
+  const int64_t base = rv_train_ptr(ds, ds->u0);
   int32_t *ids = NULL; /* the block's train items, then their rows in fetch_vec */
   for (int64_t b0 = ds->u0; b0 < ds->u1; b0 += RV_GEMM_ROWS) {
     const int64_t b1 = b0 + RV_GEMM_ROWS < ds->u1 ? b0 + RV_GEMM_ROWS : ds->u1;
-    const int64_t n = ds->train_ptr[b1] - ds->train_ptr[b0];
-    const int32_t *tr = ds->train_idx + (ds->train_ptr[b0] - base);
+    const int64_t n = rv_train_ptr(ds, b1) - rv_train_ptr(ds, b0);
+    const int32_t *tr = ds->train_idx + (rv_train_ptr(ds, b0) - base);
     int32_t *grown = realloc(ids, sizeof(int32_t) * (size_t)(2 * n + 1));
     if (grown)
       ids = grown;
@@ -71,8 +71,8 @@ static rv_err_t pool_sharded(rv_eval_state_t *s, double *pool) {
     RV_TRY(rv_eval_fetch(s, ds->items, ids, n));
     for (int64_t t = 0; t < n; t++) rows[t] = (int32_t)((rv_eval_fetched(s, tr[t]) - s->fetch_vec) / d);
     for (int64_t u = b0; u < b1; u++)
-      rv_pool_mean(s->fetch_vec, d, rows + (ds->train_ptr[u] - ds->train_ptr[b0]),
-                   ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+      rv_pool_mean(s->fetch_vec, d, rows + (rv_train_ptr(ds, u) - rv_train_ptr(ds, b0)),
+                   rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u), pool, s->users + (size_t)(u - ds->u0) * d);
   }
 done:
   free(ids);
@@ -107,10 +107,10 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
       RV_TRY(pool_sharded(s, pool));
     } else {
       /* No user embeddings in the file: the mean of the user's train items. */
-      const int64_t base = ds->train_ptr[ds->u0];
+      const int64_t base = rv_train_ptr(ds, ds->u0);
       for (int64_t u = ds->u0; u < ds->u1; u++)
-        rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
-                     ds->train_ptr[u + 1] - ds->train_ptr[u], pool, s->users + (size_t)(u - ds->u0) * d);
+        rv_pool_mean(ds->items, d, ds->train_idx + (rv_train_ptr(ds, u) - base),
+                     rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u), pool, s->users + (size_t)(u - ds->u0) * d);
     }
   }
   /* Unit item vectors: scored directly for cosine (normalised in place, the
@@ -165,7 +165,7 @@ static rv_err_t popularity(MPI_Comm comm, rv_eval_state_t *s) {
   if (!s->pop || !s->long_tail || !order) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
   /* One rank per user range counts (the row's leader). */
-  const int64_t n_local = s->leader ? ds->train_ptr[ds->u1] - ds->train_ptr[ds->u0] : 0;
+  const int64_t n_local = s->leader ? rv_train_ptr(ds, ds->u1) - rv_train_ptr(ds, ds->u0) : 0;
   for (int64_t t = 0; t < n_local; t++) s->pop[ds->train_idx[t]]++;
   RV_TRY(rv_allreduce_i64(comm, s->pop, ni));
   int64_t total = 0;
@@ -243,7 +243,7 @@ rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   const int64_t B_job = (s->job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
   const int64_t nu_pad = (nu + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
   const int B = (int)(B_job < nu_pad ? B_job : nu_pad > 0 ? nu_pad : 1);
-  const int64_t n_test_local = ds->test_ptr[ds->u1] - ds->test_ptr[ds->u0];
+  const int64_t n_test_local = rv_test_ptr(ds, ds->u1) - rv_test_ptr(ds, ds->u0);
   err = prepare_vectors(s);
   RV_AGREE(comm);
   RV_TRY(popularity(comm, s));

@@ -376,7 +376,8 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   bounds = malloc(sizeof(int64_t) * (size_t)(grid_users + 1));
   if (!bounds) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  rv_partition_users(ds->n_users, ds->n_items, ds->train_ptr, ds->test_ptr, RV_GEMM_ROWS, grid_users,
+  _Static_assert(RV_GEMM_ROWS == RV_DATASET_GRAIN, "the partition reads the row pointers at the dataset's grain");
+  rv_partition_users(ds->n_users, ds->n_items, ds->train_coarse, ds->test_coarse, ds->grain, grid_users,
                      bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[my_row], bounds[my_row + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));

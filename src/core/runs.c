@@ -321,9 +321,9 @@ static rv_err_t fill(MPI_Comm comm, rv_eval_state_t *s, void *arg) {
   RV_TRY(scatter_rows(comm, bounds, r->scores, s->top_scores, s->kmax, MPI_FLOAT));
   RV_TRY(scatter_rows(comm, bounds, r->len, len, 1, MPI_INT32_T));
   RV_TRY(scatter_rows(comm, bounds, r->qual, qual, nk * Q_N, MPI_INT32_T));
-  const int64_t tr_base = ds->train_ptr[ds->u0], te_base = ds->test_ptr[ds->u0];
+  const int64_t tr_base = rv_train_ptr(ds, ds->u0), te_base = rv_test_ptr(ds, ds->u0);
   for (int64_t lu = 0; lu < nu && !err; lu++) {
-    const int64_t u = ds->u0 + lu, nte = ds->test_ptr[u + 1] - ds->test_ptr[u];
+    const int64_t u = ds->u0 + lu, nte = rv_test_ptr(ds, u + 1) - rv_test_ptr(ds, u);
     for (int q = 0; q < 3; q++)
       for (int c = 0; c < nk; c++) {
         const int32_t *qq = qual + (size_t)(lu * nk + c) * Q_N;

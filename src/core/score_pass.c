@@ -72,11 +72,11 @@ static rv_err_t finish_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_
   float *scores = s->top_scores + (size_t)lu * kmax;
   RV_TRY(count_exposure(s, items, len));
   if (len < kmax) s->short_list++;
-  const int64_t e0 = ds->test_ptr[u] - te_base, nte = ds->test_ptr[u + 1] - ds->test_ptr[u];
+  const int64_t e0 = rv_test_ptr(ds, u) - te_base, nte = rv_test_ptr(ds, u + 1) - rv_test_ptr(ds, u);
   const int32_t *test = ds->test_idx + e0;
   const float *rel = ds->test_val ? ds->test_val + e0 : NULL;
-  const int64_t ntr = ds->train_ptr[u + 1] - ds->train_ptr[u];
-  const int32_t *train = ds->train_idx + (ds->train_ptr[u] - tr_base);
+  const int64_t ntr = rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
+  const int32_t *train = ds->train_idx + (rv_train_ptr(ds, u) - tr_base);
   if (nte == 0)
     s->skipped_no_test++;
   else
@@ -171,7 +171,7 @@ static rv_err_t close_block(rv_eval_state_t *s, int64_t b0, int nb, int64_t tr_b
   rv_dataset_t *ds = s->ds;
   const int kmax = s->kmax;
   const int need_auc = (s->needs & RV_NEEDS_AUC) != 0, need_t = need_auc || (s->needs & RV_NEEDS_HIST);
-  const int64_t e0 = ds->test_ptr[ds->u0 + b0] - te_base, e1 = ds->test_ptr[ds->u0 + b0 + nb] - te_base;
+  const int64_t e0 = rv_test_ptr(ds, ds->u0 + b0) - te_base, e1 = rv_test_ptr(ds, ds->u0 + b0 + nb) - te_base;
   if (s->shards == 1) {
     if (need_auc) rv_auc_resolve(&s->amb, s->texact, s->gt, s->eq);
     for (int q = 0; q < nb; q++)
@@ -193,7 +193,7 @@ static rv_err_t close_block(rv_eval_state_t *s, int64_t b0, int nb, int64_t tr_b
   if (s->needs & (RV_NEEDS_PAIRS | RV_NEEDS_PROFILE)) {
     /* ids: the block's list items, and train items when profiles are read. */
     const int prof = (s->needs & RV_NEEDS_PROFILE) != 0;
-    const int64_t ntr = prof ? ds->train_ptr[ds->u0 + b0 + nb] - ds->train_ptr[ds->u0 + b0] : 0;
+    const int64_t ntr = prof ? rv_train_ptr(ds, ds->u0 + b0 + nb) - rv_train_ptr(ds, ds->u0 + b0) : 0;
     int32_t *ids = malloc(sizeof(int32_t) * (size_t)((int64_t)nb * kmax + ntr + 1));
     if (!ids) err = rv_error_set(RV_ERR_RUNTIME, "out of memory for the block's item ids");
     err = rv_error_agree(s->row, err);
@@ -205,7 +205,7 @@ static rv_err_t close_block(rv_eval_state_t *s, int64_t b0, int nb, int64_t tr_b
     for (int q = 0; q < nb; q++)
       for (int r = 0; r < s->lens[q]; r++) ids[n++] = s->top_items[(size_t)(b0 + q) * kmax + r];
     if (prof) {
-      memcpy(ids + n, ds->train_idx + (ds->train_ptr[ds->u0 + b0] - tr_base), sizeof(int32_t) * (size_t)ntr);
+      memcpy(ids + n, ds->train_idx + (rv_train_ptr(ds, ds->u0 + b0) - tr_base), sizeof(int32_t) * (size_t)ntr);
       n += ntr;
     }
     free(s->fetch_ids);
@@ -232,7 +232,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
   const int64_t nu = ds->u1 - ds->u0, i0 = ds->i0, i1 = ds->i1;
   const int B = (job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
   const int T = RV_ITEM_TILE;
-  const int64_t tr_base = ds->train_ptr[ds->u0], te_base = ds->test_ptr[ds->u0];
+  const int64_t tr_base = rv_train_ptr(ds, ds->u0), te_base = rv_test_ptr(ds, ds->u0);
   const int need_auc = (s->needs & RV_NEEDS_AUC) != 0, need_hist = (s->needs & RV_NEEDS_HIST) != 0;
   const int need_t = need_auc || need_hist;
   const double t_start = MPI_Wtime();
@@ -245,10 +245,10 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
     for (int q = 0; q < nb; q++) {
       const int64_t u = ds->u0 + b0 + q;
       rv_topk_init(&s->sel[q], s->heap + (size_t)q * RV_TOPK_CAPACITY(kmax), kmax);
-      s->cursor[q] = lower_bound(ds->train_idx, ds->train_ptr[u] - tr_base, ds->train_ptr[u + 1] - tr_base, i0);
-      s->tcursor[q] = lower_bound(ds->test_idx, ds->test_ptr[u] - te_base, ds->test_ptr[u + 1] - te_base, i0);
+      s->cursor[q] = lower_bound(ds->train_idx, rv_train_ptr(ds, u) - tr_base, rv_train_ptr(ds, u + 1) - tr_base, i0);
+      s->tcursor[q] = lower_bound(ds->test_idx, rv_test_ptr(ds, u) - te_base, rv_test_ptr(ds, u + 1) - te_base, i0);
       if (!need_t) continue;
-      for (int64_t e = ds->test_ptr[u] - te_base; e < ds->test_ptr[u + 1] - te_base; e++) {
+      for (int64_t e = rv_test_ptr(ds, u) - te_base; e < rv_test_ptr(ds, u + 1) - te_base; e++) {
         s->texact[e] = -INFINITY;
         s->gt[e] = s->eq[e] = 0;
         if (!need_auc) continue;
@@ -262,7 +262,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
       }
     }
     if (need_auc && s->shards > 1) {
-      const int64_t e0 = ds->test_ptr[ds->u0 + b0] - te_base, e1 = ds->test_ptr[ds->u0 + b0 + nb] - te_base;
+      const int64_t e0 = rv_test_ptr(ds, ds->u0 + b0) - te_base, e1 = rv_test_ptr(ds, ds->u0 + b0 + nb) - te_base;
       RV_TRY(rv_row_minmax_f32(s->row, s->blo + e0, e1 - e0, MPI_MIN));
       RV_TRY(rv_row_minmax_f32(s->row, s->bhi + e0, e1 - e0, MPI_MAX));
     }
@@ -279,12 +279,12 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
           const int64_t u = ds->u0 + b0 + q;
           if (!job->keep_seen) {
             /* Patch the few seen entries of this tile instead of testing every item. */
-            const int64_t end = ds->train_ptr[u + 1] - tr_base;
+            const int64_t end = rv_train_ptr(ds, u + 1) - tr_base;
             int64_t c = s->cursor[q];
             while (c < end && ds->train_idx[c] < t0 + nt) row[ds->train_idx[c++] - t0] = -INFINITY;
             s->cursor[q] = c;
           }
-          const int64_t e0 = ds->test_ptr[u] - te_base, e1 = ds->test_ptr[u + 1] - te_base;
+          const int64_t e0 = rv_test_ptr(ds, u) - te_base, e1 = rv_test_ptr(ds, u + 1) - te_base;
           if (need_t) {
             int64_t c = s->tcursor[q];
             while (c < e1 && ds->test_idx[c] < t0 + nt) {

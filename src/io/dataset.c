@@ -10,6 +10,7 @@
 
 #include "core/size.h"
 #include "io/h5util.h"
+#include "kernels/partition.h"
 
 #define RV_FORMAT_NAME "receval-dataset"
 #define RV_FORMAT_VERSION 1
@@ -107,20 +108,82 @@ done:
   return err;
 }
 
-/* indptr must start at 0, never decrease and end at nnz. */
-static rv_err_t check_indptr(const char *fn, const char *path, const int64_t *p, int64_t n,
-                             int64_t nnz) {
+/* Entries [e0, e0 + m) of a row-pointer dataset of n + 1 entries: they must
+ * not decrease, and the first entry of all (row 0) is 0, the last (row n) is
+ * nnz. Row numbers in messages are global. */
+static rv_err_t check_indptr_slice(const char *fn, const char *path, const int64_t *p, int64_t e0,
+                                   int64_t m, int64_t n, int64_t nnz) {
   rv_err_t err = RV_OK;
-  RV_REQUIRE(p[0] == 0, RV_ERR_DATA, "%s: %s: row 0: value %lld, must start at 0", fn, path,
+  RV_REQUIRE(e0 > 0 || m == 0 || p[0] == 0, RV_ERR_DATA, "%s: %s: row 0: value %lld, must start at 0", fn, path,
              (long long)p[0]);
-  for (int64_t u = 0; u < n; u++)
-    RV_REQUIRE(p[u + 1] >= p[u], RV_ERR_DATA,
+  for (int64_t j = 0; j + 1 < m; j++)
+    RV_REQUIRE(p[j + 1] >= p[j], RV_ERR_DATA,
                "%s: %s: row %lld: value %lld < previous %lld (must not decrease)", fn, path,
-               (long long)(u + 1), (long long)p[u + 1], (long long)p[u]);
-  RV_REQUIRE(p[n] == nnz, RV_ERR_DATA, "%s: %s: last value %lld, must equal nnz = %lld", fn, path,
-             (long long)p[n], (long long)nnz);
+               (long long)(e0 + j + 1), (long long)p[j + 1], (long long)p[j]);
+  RV_REQUIRE(m == 0 || e0 + m - 1 < n || p[m - 1] == nnz, RV_ERR_DATA,
+             "%s: %s: last value %lld, must equal nnz = %lld", fn, path, (long long)p[m - 1], (long long)nnz);
 done:
   return err;
+}
+
+/* Collective. Checks the n + 1 row pointers of `path` in even slices (each
+ * rank reads about (n + 1) / ranks entries; the ranks' slices are in row
+ * order, so the agreed message names the first bad row, as a serial check
+ * would) and gathers the pointers at every grain-th row and at row n
+ * (*coarse, ceil(n / grain) + 1 entries, identical on every rank). */
+static rv_err_t read_coarse(MPI_Comm comm, hid_t f, const char *fn, const char *path, int64_t n, int64_t nnz,
+                            int64_t grain, int64_t **coarse) {
+  rv_err_t err = RV_OK;
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int64_t *slice = NULL, *b = NULL, *out = NULL;
+  int *counts = NULL, *displs = NULL;
+  const int64_t ng = (n + grain - 1) / grain;
+  if (ng >= INT32_MAX)
+    err = rv_error_set(RV_ERR_DATA, "%s: %s: %lld users exceed this receval's limit of %lld", fn, path,
+                       (long long)n, (long long)grain * (INT32_MAX - 1));
+  RV_AGREE(comm);
+  b = malloc(sizeof(int64_t) * ((size_t)size + 1));
+  counts = malloc(sizeof(int) * (size_t)size);
+  displs = malloc(sizeof(int) * (size_t)size);
+  out = rv_malloc_n(sizeof(int64_t), ng + 1, 1);
+  if (b) rv_partition_even(n, size, b);
+  /* Rows [b[r], b[r+1]) of rank r: entries b[r]..b[r+1], the last shared with rank r + 1. */
+  const int64_t e0 = b ? b[rank] : 0, m = b ? b[rank + 1] - b[rank] + 1 : 0;
+  if (b) slice = rv_malloc_n(sizeof(int64_t), m, 1);
+  if (!b || !counts || !displs || !out || !slice)
+    err = rv_error_set(RV_ERR_RUNTIME, "%s: %s: out of memory for %lld row pointers", fn, path, (long long)m);
+  RV_AGREE(comm);
+  err = rv_h5_read_rows_independent(f, fn, path, H5T_NATIVE_INT64, e0, m, 1, slice);
+  RV_AGREE(comm);
+  err = check_indptr_slice(fn, path, slice, e0, m, n, nnz);
+  RV_AGREE(comm);
+  /* Rank r holds the grain boundaries g * grain in [b[r], b[r+1]); the last rank also row n. */
+  for (int r = 0, at = 0; r < size; r++) {
+    const int64_t g0 = (b[r] + grain - 1) / grain, g1 = (b[r + 1] + grain - 1) / grain;
+    counts[r] = (int)(g1 - g0 + (r == size - 1));
+    displs[r] = at;
+    at += counts[r];
+  }
+  int64_t *mine = out + displs[rank];
+  for (int64_t g = (e0 + grain - 1) / grain; g * grain < e0 + m - 1; g++) *mine++ = slice[g * grain - e0];
+  if (rank == size - 1) *mine = slice[m - 1];
+  RV_MPI_TRY(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, out, counts, displs, MPI_INT64_T, comm));
+  *coarse = out;
+  out = NULL;
+done:
+  free(slice);
+  free(b);
+  free(counts);
+  free(displs);
+  free(out);
+  return err;
+}
+
+/* The whole row-pointer array, for checks of small arrays (item categories). */
+static rv_err_t check_indptr(const char *fn, const char *path, const int64_t *p, int64_t n, int64_t nnz) {
+  return check_indptr_slice(fn, path, p, 0, n + 1, n, nnz);
 }
 
 static rv_err_t check_finite(const char *fn, const char *path, const float *x, int64_t row0,
@@ -136,6 +199,7 @@ done:
   return err;
 }
 
+/* Rows [u0, u1) of idx, with ptr the row pointers of rows u0..u1. */
 static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
                            int64_t u1, const int32_t *idx, int64_t n_items, const char *noun);
 
@@ -180,10 +244,12 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
    * header's sizes are backed by stored data (rv_h5_check_dataset); their
    * bytes are checked for overflow and against the node's memory before
    * anything is allocated. */
-  const int64_t n1 = ds->n_users + 1;
   {
+    /* Row pointers: a slice of each (read_coarse) and the grain-boundary copies. */
     size_t b_ptr, b_items, b_cat = 0, b_total = 0;
-    int bad = rv_size_of(&b_ptr, sizeof(int64_t), n1, 2) |
+    int nranks;
+    MPI_Comm_size(comm, &nranks);
+    int bad = rv_size_of(&b_ptr, sizeof(int64_t), ds->n_users / nranks + 2 + 2 * (ds->n_users / RV_DATASET_GRAIN + 2), 1) |
               rv_size_of(&b_items, sizeof(float), ds->i1 - ds->i0, ds->dim);
     if (ds->has_categories)
       bad |= rv_size_of(&b_cat, sizeof(int64_t) + sizeof(int32_t), ds->n_items + ds->cat_nnz + 2, 1);
@@ -191,24 +257,21 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
     err = rv_check_fits(path, "the row pointers and item embeddings", bad ? SIZE_MAX : b_total);
   }
   RV_AGREE(comm);
-  ds->train_ptr = rv_malloc_n(sizeof(int64_t), n1, 1);
-  ds->test_ptr = rv_malloc_n(sizeof(int64_t), n1, 1);
+  /* No rank holds the whole row pointers: each checks a slice of them, and
+   * every rank keeps the pointers at the grain boundaries for planning. */
+  ds->grain = RV_DATASET_GRAIN;
+  RV_TRY(read_coarse(comm, f, path, "/train/indptr", ds->n_users, ds->train_nnz, ds->grain, &ds->train_coarse));
+  RV_TRY(read_coarse(comm, f, path, "/test/indptr", ds->n_users, ds->test_nnz, ds->grain, &ds->test_coarse));
   ds->items = rv_malloc_n(sizeof(float), ds->i1 - ds->i0, ds->dim);
-  if (!ds->train_ptr || !ds->test_ptr || !ds->items)
+  if (!ds->items)
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for %lld items x %d dims", path,
                        (long long)ds->n_items, ds->dim);
-  RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/train/indptr", H5T_NATIVE_INT64, 0, n1, 1, ds->train_ptr);
-  RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/test/indptr", H5T_NATIVE_INT64, 0, n1, 1, ds->test_ptr);
   RV_AGREE(comm);
   err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, ds->i0, ds->i1 - ds->i0, ds->dim,
                         ds->items);
   RV_AGREE(comm);
-  /* Every rank holds the same arrays, so every rank reaches the same verdict. */
-  err = check_indptr(path, "/train/indptr", ds->train_ptr, ds->n_users, ds->train_nnz);
-  if (!err) err = check_indptr(path, "/test/indptr", ds->test_ptr, ds->n_users, ds->test_nnz);
-  if (!err) err = check_finite(path, "/items/embedding", ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
+  /* Every rank holds the same items, so every rank reaches the same verdict. */
+  err = check_finite(path, "/items/embedding", ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
   RV_AGREE(comm);
   if (ds->has_categories) {
     ds->cat_ptr = rv_malloc_n(sizeof(int64_t), ds->n_items + 1, 1);
@@ -243,14 +306,14 @@ done:
 static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
                            int64_t u1, const int32_t *idx, int64_t n_items, const char *noun) {
   rv_err_t err = RV_OK;
-  const int64_t base = ptr[u0];
+  const int64_t base = ptr[0];
   for (int64_t u = u0; u < u1; u++)
-    for (int64_t t = ptr[u] - base; t < ptr[u + 1] - base; t++) {
+    for (int64_t t = ptr[u - u0] - base; t < ptr[u - u0 + 1] - base; t++) {
       const int32_t v = idx[t];
       RV_REQUIRE(v >= 0 && v < n_items, RV_ERR_DATA,
                  "%s: %s: row %lld, entry %lld: %s %d out of range [0, %lld)", fn, path,
                  (long long)u, (long long)(t + base), noun, v, (long long)n_items);
-      RV_REQUIRE(t == ptr[u] - base || idx[t - 1] < v, RV_ERR_DATA,
+      RV_REQUIRE(t == ptr[u - u0] - base || idx[t - 1] < v, RV_ERR_DATA,
                  "%s: %s: row %lld, entry %lld: %s %d %s previous %d (rows must be sorted, no "
                  "duplicates)",
                  fn, path, (long long)u, (long long)(t + base), noun, v,
@@ -267,8 +330,31 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   ds->u0 = u0;
   ds->u1 = u1;
   const int64_t nu = u1 - u0;
-  const int64_t tr0 = ds->train_ptr[u0], trn = ds->train_ptr[u1] - tr0;
-  const int64_t te0 = ds->test_ptr[u0], ten = ds->test_ptr[u1] - te0;
+  free(ds->train_ptr);
+  free(ds->test_ptr);
+  ds->train_ptr = rv_malloc_n(sizeof(int64_t), nu + 1, 1);
+  ds->test_ptr = rv_malloc_n(sizeof(int64_t), nu + 1, 1);
+  if (!ds->train_ptr || !ds->test_ptr)
+    err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for the row pointers of users %lld..%lld", fn,
+                       (long long)u0, (long long)u1);
+  RV_AGREE(comm);
+  err = rv_h5_open_read(comm, fn, &f);
+  RV_AGREE(comm);
+  /* The pointers were checked by rv_dataset_open; the file could have
+   * changed since, so the slice's own order is checked again. */
+  err = rv_h5_read_rows_independent(f, fn, "/train/indptr", H5T_NATIVE_INT64, u0, nu + 1, 1, ds->train_ptr);
+  RV_AGREE(comm);
+  err = rv_h5_read_rows_independent(f, fn, "/test/indptr", H5T_NATIVE_INT64, u0, nu + 1, 1, ds->test_ptr);
+  RV_AGREE(comm);
+  err = check_indptr_slice(fn, "/train/indptr", ds->train_ptr, u0, nu + 1, ds->n_users, ds->train_nnz);
+  if (!err) err = check_indptr_slice(fn, "/test/indptr", ds->test_ptr, u0, nu + 1, ds->n_users, ds->test_nnz);
+  if (!err && (ds->train_ptr[0] < 0 || ds->train_ptr[nu] > ds->train_nnz || ds->test_ptr[0] < 0 ||
+               ds->test_ptr[nu] > ds->test_nnz))
+    err = rv_error_set(RV_ERR_DATA, "%s: row pointers of users %lld..%lld out of range (file changed while read?)",
+                       fn, (long long)u0, (long long)u1);
+  RV_AGREE(comm);
+  const int64_t tr0 = ds->train_ptr[0], trn = ds->train_ptr[nu] - tr0;
+  const int64_t te0 = ds->test_ptr[0], ten = ds->test_ptr[nu] - te0;
   {
     /* This rank's slice: bounded by the validated row pointers. */
     size_t b_users = 0, b_idx, b_val = 0, b_total;
@@ -287,8 +373,6 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
       (ds->has_test_values && !ds->test_val))
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory reading users %lld..%lld", fn,
                        (long long)u0, (long long)u1);
-  RV_AGREE(comm);
-  err = rv_h5_open_read(comm, fn, &f);
   RV_AGREE(comm);
   /* Collective reads: agree after each, so no rank skips one the others enter. */
   if (ds->has_user_embeddings) {
@@ -309,7 +393,7 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items, "item");
   if (!err && ds->test_val)
     for (int64_t u = u0; u < u1 && !err; u++)
-      for (int64_t t = ds->test_ptr[u] - te0; t < ds->test_ptr[u + 1] - te0; t++)
+      for (int64_t t = ds->test_ptr[u - u0] - te0; t < ds->test_ptr[u - u0 + 1] - te0; t++)
         if (!(isfinite(ds->test_val[t]) && ds->test_val[t] > 0.0f)) {
           err = rv_error_set(RV_ERR_DATA,
                              "%s: /test/values: row %lld, entry %lld: value %g, relevance must be "
@@ -328,6 +412,8 @@ void rv_dataset_destroy(rv_dataset_t **pds) {
   rv_dataset_t *ds = *pds;
   free(ds->train_ptr);
   free(ds->test_ptr);
+  free(ds->train_coarse);
+  free(ds->test_coarse);
   free(ds->items);
   free(ds->cat_ptr);
   free(ds->cat_idx);

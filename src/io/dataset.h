@@ -15,24 +15,39 @@ typedef struct rv_dataset {
   int64_t train_nnz, test_nnz, cat_nnz;
   int has_user_embeddings, has_test_values, has_categories;
   /* Global, identical on every rank. */
-  int64_t *train_ptr; /* n_users + 1 */
-  int64_t *test_ptr;  /* n_users + 1 */
+  int64_t grain;         /* RV_DATASET_GRAIN */
+  int64_t *train_coarse; /* row pointers at users min(g * grain, n_users), g = 0..ceil(n_users / grain) */
+  int64_t *test_coarse;  /* the same for /test (rv_partition_users plans from these) */
   float *items;       /* items [i0, i1) x dim, as stored (all items unless sharded) */
   int64_t i0, i1;     /* this rank's item shard */
   int64_t *cat_ptr;   /* n_items + 1, NULL without /items/category */
   int32_t *cat_idx;   /* categories of each item, sorted */
   int n_categories;   /* 1 + the largest category index */
-  /* This rank's users [u0, u1). Row u's entries start at ptr[u] - ptr[u0]. */
+  /* This rank's users [u0, u1). No rank holds the whole row pointers: these
+   * are users u0..u1's (u1 - u0 + 1 entries), read by rv_dataset_read_users;
+   * use rv_train_ptr / rv_test_ptr, which take global user numbers. */
   int64_t u0, u1;
+  int64_t *train_ptr;
+  int64_t *test_ptr;
   float *users;       /* (u1 - u0) x dim, or NULL when the file has none */
   int32_t *train_idx;
   int32_t *test_idx;
   float *test_val;    /* NULL when the file has no /test/values */
 } rv_dataset_t;
 
+/* The users of the row-pointer slices kept for planning (RV_GEMM_ROWS and
+ * RV_TRAIN_BLOCK are multiples of it). */
+#define RV_DATASET_GRAIN 256
+
+/* Row pointer of user u, u0 <= u <= u1: row u's entries in this rank's
+ * train_idx (test_idx) are [ptr(u) - ptr(u0), ptr(u + 1) - ptr(u0)). */
+static inline int64_t rv_train_ptr(const rv_dataset_t *ds, int64_t u) { return ds->train_ptr[u - ds->u0]; }
+static inline int64_t rv_test_ptr(const rv_dataset_t *ds, int64_t u) { return ds->test_ptr[u - ds->u0]; }
+
 /* Collective on comm. Checks the file (exists, HDF5, format, version,
- * shapes and dtypes of every dataset), reads and validates the row pointers
- * and the item embeddings. Errors are agreed: every rank returns the same
+ * shapes and dtypes of every dataset), validates the row pointers (each
+ * rank reads a slice), keeps them at every RV_DATASET_GRAIN-th user, and
+ * reads the item embeddings. Errors are agreed: every rank returns the same
  * code and message (exit code 3 for invalid data, 4 for I/O). */
 rv_err_t rv_dataset_open(MPI_Comm comm, const char *path, rv_dataset_t **ds);
 

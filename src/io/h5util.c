@@ -246,7 +246,7 @@ static int is_mpio(hid_t obj) {
 
 static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t memtype,
                           int64_t row0, int64_t nrows, int64_t rowlen, void *rbuf,
-                          const void *wbuf) {
+                          const void *wbuf, int independent) {
   rv_err_t err = RV_OK;
   hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID, x = H5I_INVALID_HID;
   fs = H5Dget_space(d);
@@ -260,7 +260,8 @@ static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t me
              RV_ERR_IO, "%s: %s: cannot select rows %lld..%lld", fname, path, (long long)row0,
              (long long)(row0 + nrows));
   x = H5Pcreate(H5P_DATASET_XFER);
-  if (is_mpio(d)) H5Pset_dxpl_mpio(x, H5FD_MPIO_COLLECTIVE); /* else a serial file (rv_h5_create_serial) */
+  /* else a serial file (rv_h5_create_serial) */
+  if (is_mpio(d)) H5Pset_dxpl_mpio(x, independent ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE);
   herr_t rc = rbuf ? H5Dread(d, memtype, ms, fs, x, rbuf) : H5Dwrite(d, memtype, ms, fs, x, wbuf);
   RV_REQUIRE(rc >= 0, RV_ERR_IO, "%s: %s: %s of rows %lld..%lld failed", fname, path,
              rbuf ? "read" : "write", (long long)row0, (long long)(row0 + nrows));
@@ -271,16 +272,26 @@ done:
   return err;
 }
 
-rv_err_t rv_h5_read_rows(hid_t file, const char *fname, const char *path, hid_t memtype,
-                         int64_t row0, int64_t nrows, int64_t rowlen, void *buf) {
+static rv_err_t read_rows(hid_t file, const char *fname, const char *path, hid_t memtype, int64_t row0,
+                          int64_t nrows, int64_t rowlen, void *buf, int independent) {
   rv_err_t err = RV_OK;
   hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
   RV_REQUIRE(d >= 0, RV_ERR_IO, "%s: %s: cannot open dataset", fname, path);
   static char dummy[16];
-  RV_TRY(xfer_rows(d, fname, path, memtype, row0, nrows, rowlen, buf ? buf : dummy, NULL));
+  RV_TRY(xfer_rows(d, fname, path, memtype, row0, nrows, rowlen, buf ? buf : dummy, NULL, independent));
 done:
   if (d >= 0) H5Dclose(d);
   return err;
+}
+
+rv_err_t rv_h5_read_rows(hid_t file, const char *fname, const char *path, hid_t memtype,
+                         int64_t row0, int64_t nrows, int64_t rowlen, void *buf) {
+  return read_rows(file, fname, path, memtype, row0, nrows, rowlen, buf, 0);
+}
+
+rv_err_t rv_h5_read_rows_independent(hid_t file, const char *fname, const char *path, hid_t memtype,
+                                     int64_t row0, int64_t nrows, int64_t rowlen, void *buf) {
+  return read_rows(file, fname, path, memtype, row0, nrows, rowlen, buf, 1);
 }
 
 rv_err_t rv_h5_make_parents(hid_t file, const char *fname, const char *path) {
@@ -322,7 +333,7 @@ rv_err_t rv_h5_write_rows(hid_t dset, const char *fname, const char *path, hid_t
                           int64_t row0, int64_t nrows, int64_t rowlen, const void *buf) {
   static const char dummy[16];
   return xfer_rows(dset, fname, path, memtype, row0, nrows, rowlen > 0 ? rowlen : 1, NULL,
-                   buf ? buf : dummy);
+                   buf ? buf : dummy, 0);
 }
 
 rv_err_t rv_h5_write_attr_i64(hid_t file, const char *fname, const char *name, int64_t v) {

@@ -35,6 +35,15 @@ rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *b
 rv_err_t rv_h5_read_rows(hid_t file, const char *fname, const char *path, hid_t memtype,
                          int64_t row0, int64_t nrows, int64_t rowlen, void *buf);
 
+/* The same with independent I/O (not collective): for selections that
+ * overlap between ranks, such as CSR row-pointer slices sharing their
+ * boundary entries. A collective read of such selections returned wrong
+ * data with Open MPI 4.1.4's default MPI-IO (OMPIO; ROMIO was right): of
+ * two ranks starting at the same row, one reading 1 entry and one 146, the
+ * second got only its first entry, zeros after it. */
+rv_err_t rv_h5_read_rows_independent(hid_t file, const char *fname, const char *path, hid_t memtype,
+                                     int64_t row0, int64_t nrows, int64_t rowlen, void *buf);
+
 /* Collective: creates a 1-D or 2-D dataset (rowlen 0 for 1-D) of n rows. */
 rv_err_t rv_h5_create_dataset(hid_t file, const char *fname, const char *path, hid_t type,
                               int64_t n, int64_t rowlen, hid_t *dset);

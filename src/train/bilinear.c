@@ -35,7 +35,7 @@ static rv_err_t partials(const rv_train_t *t, int rank, int nranks, rv_i128 *acc
   int64_t *bounds = malloc(sizeof(int64_t) * (size_t)(nranks + 1));
   RV_REQUIRE(v && blk && bounds, RV_ERR_RUNTIME, "out of memory");
   double *rt = v + d, *rv = v + 2 * d;
-  const int64_t base = ds->train_ptr[ds->u0];
+  const int64_t base = rv_train_ptr(ds, ds->u0);
   int bad = 0;
   for (int64_t b0 = ds->u0; b0 < ds->u1; b0 += RV_TRAIN_BLOCK) {
     const int64_t b1 = b0 + RV_TRAIN_BLOCK < ds->u1 ? b0 + RV_TRAIN_BLOCK : ds->u1;
@@ -44,7 +44,7 @@ static rv_err_t partials(const rv_train_t *t, int rank, int nranks, rv_i128 *acc
       const float *e = t->users + (size_t)(u - ds->u0) * d;
       for (int j = 0; j < d; j++) v[j] = e[j], rt[j] = rv[j] = 0.0;
       rv_outer_add(blk, e, v, d);
-      for (int64_t q = ds->train_ptr[u] - base; q < ds->train_ptr[u + 1] - base; q++) {
+      for (int64_t q = rv_train_ptr(ds, u) - base; q < rv_train_ptr(ds, u + 1) - base; q++) {
         const float *it = ds->items + (size_t)ds->train_idx[q] * d;
         double *r = t->is_val[q] ? rv : rt;
         for (int j = 0; j < d; j++) r[j] += it[j];
@@ -80,17 +80,17 @@ static rv_err_t val_auc(MPI_Comm comm, const rv_train_t *t, const double *A, dou
   rv_err_t err = RV_OK;
   const rv_dataset_t *ds = t->ds;
   const int d = ds->dim, N = t->spec->negatives;
-  const int64_t base = ds->train_ptr[ds->u0];
+  const int64_t base = rv_train_ptr(ds, ds->u0);
   int64_t maxrow = 0;
   for (int64_t u = ds->u0; u < ds->u1; u++)
-    if (ds->train_ptr[u + 1] - ds->train_ptr[u] > maxrow) maxrow = ds->train_ptr[u + 1] - ds->train_ptr[u];
+    if (rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u) > maxrow) maxrow = rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
   const size_t cap = (size_t)(maxrow * (1 + N) + 1);
   int32_t *items = malloc(sizeof(int32_t) * cap);
   float *s = malloc(sizeof(float) * cap), *tu = malloc(sizeof(float) * (size_t)d);
   int64_t cnt[2] = {0, 0};
   if (!items || !s || !tu) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   for (int64_t u = ds->u0; u < ds->u1 && !err; u++) {
-    const int64_t e0 = ds->train_ptr[u] - base, len = ds->train_ptr[u + 1] - ds->train_ptr[u];
+    const int64_t e0 = rv_train_ptr(ds, u) - base, len = rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
     int64_t np = 0;
     for (int64_t q = 0; q < len; q++)
       if (t->is_val[e0 + q]) items[np++] = ds->train_idx[e0 + q];

@@ -41,8 +41,8 @@ typedef struct scratch {
  * positive that are none of u's train positives. Returns the pair count. */
 static int64_t user_pairs(const rv_train_t *t, int64_t u, int val, int64_t epoch, scratch_t *w) {
   const rv_dataset_t *ds = t->ds;
-  const int64_t base = ds->train_ptr[ds->u0], e0 = ds->train_ptr[u] - base;
-  const int64_t len = ds->train_ptr[u + 1] - ds->train_ptr[u];
+  const int64_t base = rv_train_ptr(ds, ds->u0), e0 = rv_train_ptr(ds, u) - base;
+  const int64_t len = rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
   const int32_t *row = ds->train_idx + e0;
   int64_t np = 0;
   for (int64_t e = 0; e < len; e++)
@@ -207,7 +207,7 @@ rv_err_t rv_train_item_weight(MPI_Comm comm, rv_train_t *t, FILE *out) {
   err = rv_iw_state_alloc(&st, n, spec->epochs);
   int64_t maxrow = 0;
   for (int64_t u = ds->u0; u < ds->u1; u++)
-    if (ds->train_ptr[u + 1] - ds->train_ptr[u] > maxrow) maxrow = ds->train_ptr[u + 1] - ds->train_ptr[u];
+    if (rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u) > maxrow) maxrow = rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
   const size_t cap = (size_t)(maxrow * (1 + spec->negatives) + 1);
   w.item = malloc(sizeof(int32_t) * cap);
   w.y = malloc(sizeof(float) * cap);

@@ -21,10 +21,10 @@ static rv_err_t vectors(rv_train_t *t) {
     memcpy(t->users, ds->users, sizeof(float) * (size_t)(nu * d));
   } else {
     /* As eval: the mean of the user's train items, as stored. */
-    const int64_t base = ds->train_ptr[ds->u0];
+    const int64_t base = rv_train_ptr(ds, ds->u0);
     for (int64_t u = ds->u0; u < ds->u1; u++)
-      rv_pool_mean(ds->items, d, ds->train_idx + (ds->train_ptr[u] - base),
-                   ds->train_ptr[u + 1] - ds->train_ptr[u], pool, t->users + (size_t)(u - ds->u0) * d);
+      rv_pool_mean(ds->items, d, ds->train_idx + (rv_train_ptr(ds, u) - base),
+                   rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u), pool, t->users + (size_t)(u - ds->u0) * d);
   }
   if (t->sim == RV_SIM_COSINE) {
     rv_rows_normalize(ds->items, (size_t)ni, d);
@@ -46,14 +46,14 @@ done:
 static rv_err_t split(rv_train_t *t) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = t->ds;
-  const int64_t base = ds->train_ptr[ds->u0], n = ds->train_ptr[ds->u1] - base;
+  const int64_t base = rv_train_ptr(ds, ds->u0), n = rv_train_ptr(ds, ds->u1) - base;
   t->is_val = calloc((size_t)n + 1, 1);
   RV_REQUIRE(t->is_val, RV_ERR_RUNTIME, "out of memory for %lld train entries", (long long)n);
   const double f = t->spec->val_frac;
   for (int64_t u = ds->u0; u < ds->u1 && f > 0.0; u++) {
     rv_rng_t r;
     rv_rng_seed(&r, t->spec->seed, RV_STREAM_TRAIN_VAL, (uint64_t)u);
-    for (int64_t e = ds->train_ptr[u] - base; e < ds->train_ptr[u + 1] - base; e++) {
+    for (int64_t e = rv_train_ptr(ds, u) - base; e < rv_train_ptr(ds, u + 1) - base; e++) {
       t->is_val[e] = rv_rng_uniform(&r) < f;
       t->val_local += t->is_val[e];
     }
@@ -76,7 +76,8 @@ rv_err_t rv_train_prepare(MPI_Comm comm, rv_train_t *t) {
   RV_AGREE(comm);
   /* Cost: every positive brings 1 + negatives pairs; any split gives the
    * same result (mini-batches are fixed user ranges), this one balances. */
-  rv_partition_users(ds->n_users, 1, ds->train_ptr, NULL, RV_TRAIN_BLOCK, nranks, bounds);
+  _Static_assert(RV_TRAIN_BLOCK == RV_DATASET_GRAIN, "the partition reads the row pointers at the dataset's grain");
+  rv_partition_users(ds->n_users, 1, ds->train_coarse, NULL, ds->grain, nranks, bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[rank], bounds[rank + 1]));
   RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, t->checksum, sizeof t->checksum));
   if (t->spec->whiten) RV_TRY(rv_whiten(comm, ds->items, ds->n_items, ds->users, ds->u1 - ds->u0, ds->dim));

@@ -65,8 +65,9 @@ dat.close()
 # --- memory: measured max RSS per rank against the model ---
 NK, KMAX, COLS, NNZ_U = 2, 20, 40, 0   # cutoffs, largest k, metric columns; CSR is in the data
 def mem_rank(U, I, d, P, nk=NK, kmax=KMAX, cols=COLS, nnz_u=NNZ_U, base=0.0):
-    return (base + I * d * 4 + 16 * U + I * (8 * nk + 16)
-            + (U / P) * (4 * d + 8 * kmax + 8 * cols + 12 * nnz_u) + 2 * 2**20)
+    # row pointers: the rank's slice (16 bytes per user) and both arrays at every 256th user
+    return (base + I * d * 4 + U / 16 + I * (8 * nk + 16)
+            + (U / P) * (16 + 4 * d + 8 * kmax + 8 * cols + 12 * nnz_u) + 2 * 2**20)
 mem = list(csv.DictReader(open(f"{WORK}/mem.tsv"), delimiter="\t"))
 # base: the tiny run's RSS minus its modelled data (libraries, MPI, HDF5 buffers)
 m0 = min(mem, key=lambda r: int(r["items"]) + int(r["users"]))
@@ -99,16 +100,18 @@ def project(N, U, I, shards=1):
     Is = I / shards
     t_score = 2 * U * I * D / (P * R_NODE_CORE)
     item_bytes = Is * D * 4
-    t_read = (max(I * D * 4 / B_FS, C * (item_bytes + 16 * U) / B_NODE)
-              + U * (4 * D + 12 * NNZ_P) / min(B_FS, N * B_NODE))
+    # the row pointers are read twice in slices (checked in even slices, then each range's own)
+    t_read = (max(I * D * 4 / B_FS, C * item_bytes / B_NODE)
+              + U * (4 * D + 12 * NNZ_P + 32) / min(B_FS, N * B_NODE))
     m = I * (8 * NKP + 16)
     t_red = (2 * math.log2(N) * ALPHA + 2 * (N - 1) / N * m / B_NODE) if N > 1 else m / 10e9
     if shards > 1:   # per block, the rows' top-k keys merged across the shards (--item-shards)
         t_red += 2 * (U / Pu) * KP * 8 / B_NODE * math.log2(shards)
     t_write = U * KP * 8 / min(B_FS, N * B_NODE)
-    # a rank holds its item shard, whole row pointers, exposure counts over all items, its users' data
-    mem = (BASE + item_bytes + 16 * U + I * (8 * NKP + 16)
-           + (U / Pu) * (4 * D + 8 * KP + 8 * COLSP + 12 * NNZ_P) + 2 * 2**20)
+    # a rank holds its item shard, the row pointers at every 256th user, exposure counts over
+    # all items, its users' data (with their row pointers)
+    mem = (BASE + item_bytes + U / 16 + I * (8 * NKP + 16)
+           + (U / Pu) * (16 + 4 * D + 8 * KP + 8 * COLSP + 12 * NNZ_P) + 2 * 2**20)
     return t_score, t_read, t_red, t_write, mem
 
 print(f"\n## Projection: {C} ranks per node, d = {D}, k = {KP}, {NNZ_P} train items per user\n")

@@ -53,6 +53,26 @@ check h5dump_mlA h5dump -H mlA.h5
 check eval_mlA run 2 "$RECEVAL" eval mlA.h5 --out evA --k 1,2 --metrics all
 check inspect_mlA run 2 "$RECEVAL" inspect mlA.h5
 check inspect_mlA_valid grep -q "verdict: valid" log.inspect_mlA
+# inspect's row statistics (no rank holds all row pointers: lengths are
+# gathered) against numpy, at 1 and 3 ranks.
+check gen_stats run 2 "$RECEVAL" gen st.h5 --users 1500 --items 200 --dim 8 --seed 9
+inspect_stats() {  # inspect_stats NP
+  "$MPIRUN" --timeout 60 -np "$1" "$RECEVAL" inspect st.h5 > "st$1.txt" 2>&1 || return 1
+  "$PY" - "st$1.txt" <<'PYEOF'
+import re, sys
+import h5py, numpy as np
+text = open(sys.argv[1]).read()
+f = h5py.File("st.h5")
+for group, label in (("train", "train items per user"), ("test", "test items per user")):
+    n = np.diff(f[group + "/indptr"][:])
+    med = np.median(n)
+    want = f"{label:<28} min {n.min()}, median {med:g}, max {n.max()}, mean {n.sum() / len(n):.3f}; {(n == 0).sum()} empty"
+    assert "  " + want in text, f"expected '{want}' in:\n{text}"
+    print(want)
+PYEOF
+}
+check inspect_stats_np1 inspect_stats 1
+check inspect_stats_np3 inspect_stats 3
 cp mlA.h5 bad.h5
 check corrupt "$PY" -c "import h5py; f = h5py.File('bad.h5', 'r+'); f['test/indices'][1] = 7"
 check inspect_invalid bash -c "'$MPIRUN' --timeout 60 -np 2 '$RECEVAL' inspect bad.h5 > out.inv 2>&1; test \$? -eq 3 && grep -q 'verdict: INVALID: .*/test/indices: row 1.*7 out of range' out.inv"

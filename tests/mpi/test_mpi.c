@@ -13,8 +13,10 @@
 #include "comm/bcast.h"
 #include "comm/reduce.h"
 #include "core/error.h"
+#include "io/dataset.h"
 #include "io/h5util.h"
 #include "io/results.h"
+#include "io/synth_write.h"
 #include "kernels/partition.h"
 #include "kernels/rng.h"
 #include "kernels/xsum.h"
@@ -171,6 +173,93 @@ static void test_results_roundtrip_with_empty_ranks(void) {
   if (rank == 0) unlink(path);
 }
 
+/* Serial HDF5 (no MPI-IO): a whole 1-D int64 dataset, the independent view. */
+static int64_t *read_all_i64(const char *path, const char *name, int64_t n) {
+  int64_t *v = malloc(sizeof(int64_t) * (size_t)n);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t d = f >= 0 ? H5Dopen2(f, name, H5P_DEFAULT) : H5I_INVALID_HID;
+  if (!v || d < 0 || H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+    free(v);
+    v = NULL;
+  }
+  if (d >= 0) H5Dclose(d);
+  if (f >= 0) H5Fclose(f);
+  return v;
+}
+
+/* No rank holds the whole row pointers: rv_dataset_open keeps them at every
+ * RV_DATASET_GRAIN-th user, rv_dataset_read_users reads the rank's slice.
+ * Both against a serial read of the file, with user ranges that include an
+ * empty one and two starting at the same user (the selections that a
+ * collective OMPIO read got wrong), and a decreasing pointer that must be
+ * reported at its own row at any rank count. */
+static void test_dataset_row_pointer_slices(void) {
+  const int64_t n = 1000;
+  char path[256], bad[256];
+  snprintf(path, sizeof path, "test_mpi_ds_%d.h5", nranks);
+  snprintf(bad, sizeof bad, "test_mpi_ds_bad_%d.h5", nranks);
+  const rv_synth_params_t p = {.n_users = n, .n_items = 60, .dim = 4, .seed = 5, .noise = 0.5, .pop_sigma = 1.0,
+                               .in_cluster = 0.8, .min_inter = 1, .max_inter = 9, .test_frac = 0.3,
+                               .no_test_frac = 0.1};
+  CU_ASSERT_EQUAL_FATAL(rv_synth_write(comm, &p, path), RV_OK);
+  int64_t *tr = read_all_i64(path, "/train/indptr", n + 1), *te = read_all_i64(path, "/test/indptr", n + 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(te);
+  rv_dataset_t *ds = NULL;
+  CU_ASSERT_EQUAL_FATAL(rv_dataset_open(comm, path, &ds), RV_OK);
+  CU_ASSERT_EQUAL(ds->grain, RV_DATASET_GRAIN);
+  const int64_t ng = (n + RV_DATASET_GRAIN - 1) / RV_DATASET_GRAIN; /* 4: users 0, 256, 512, 768, then 1000 */
+  CU_ASSERT_EQUAL(ng, 4);
+  for (int64_t g = 0; g <= ng; g++) {
+    const int64_t u = g < ng ? g * RV_DATASET_GRAIN : n;
+    CU_ASSERT_EQUAL(ds->train_coarse[g], tr[u]);
+    CU_ASSERT_EQUAL(ds->test_coarse[g], te[u]);
+  }
+  /* Ranges: [0, 256), then (from 3 ranks) an empty one at 256, the rest split. */
+  int64_t b[65];
+  b[0] = 0;
+  if (nranks == 1) b[1] = n;
+  else {
+    b[1] = RV_DATASET_GRAIN;
+    const int first_rest = nranks >= 3 ? 2 : 1;
+    if (nranks >= 3) b[2] = b[1];
+    for (int r = first_rest; r < nranks; r++)
+      b[r + 1] = b[first_rest] + (n - b[first_rest]) * (r + 1 - first_rest) / (nranks - first_rest);
+  }
+  CU_ASSERT_EQUAL_FATAL(rv_dataset_read_users(comm, ds, b[rank], b[rank + 1]), RV_OK);
+  int ok = 1;
+  for (int64_t u = ds->u0; u <= ds->u1; u++) ok &= rv_train_ptr(ds, u) == tr[u] && rv_test_ptr(ds, u) == te[u];
+  CU_ASSERT(ok);
+  rv_dataset_destroy(&ds);
+
+  /* /train/indptr decreases at row 700 (one less than row 699). */
+  if (rank == 0) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cp %s %s", path, bad);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    hid_t f = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "/train/indptr", H5P_DEFAULT);
+    hsize_t at = 700, one = 1;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &one, NULL);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
+    const int64_t v = tr[699] - 1;
+    CU_ASSERT(H5Dwrite(d, H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT, &v) >= 0);
+    H5Sclose(ms), H5Sclose(fs), H5Dclose(d), H5Fclose(f);
+  }
+  MPI_Barrier(comm);
+  CU_ASSERT_EQUAL(rv_dataset_open(comm, bad, &ds), RV_ERR_DATA);
+  CU_ASSERT_PTR_NULL(ds);
+  char want[600];
+  snprintf(want, sizeof want, "%s: /train/indptr: row 700: value %lld < previous %lld (must not decrease)", bad,
+           (long long)(tr[699] - 1), (long long)tr[699]);
+  CU_ASSERT_STRING_EQUAL(rv_error_message(), want);
+  rv_error_clear();
+  free(tr);
+  free(te);
+  MPI_Barrier(comm);
+  if (rank == 0) unlink(path), unlink(bad);
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   comm = MPI_COMM_WORLD;
@@ -185,6 +274,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "errors are agreed from the lowest failing rank", test_error_agreement);
   CU_add_test(s, "JobSpec broadcast", test_bcast_jobspec);
   CU_add_test(s, "results.h5 round trip with empty ranks", test_results_roundtrip_with_empty_ranks);
+  CU_add_test(s, "dataset row pointers in slices", test_dataset_row_pointer_slices);
   CU_basic_set_mode(rank == 0 ? CU_BRM_VERBOSE : CU_BRM_SILENT);
   CU_basic_run_tests();
   int fails = (int)CU_get_number_of_failures() + (CU_get_error() != CUE_SUCCESS), total = 0;

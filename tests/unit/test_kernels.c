@@ -1092,9 +1092,11 @@ static void test_partition_users_grain(void) {
    *   [0, 2, 4].
    * parts 3: target 9.33: P(2) = 19 is 9.67 above, P(0) = 0 is 9.33 below
    *   -> 0; target 18.67: P(2) = 19 is 0.33 above -> 2: [0, 0, 2, 4], the
-   *   first range is empty (costs 0, 19, 9). */
-  const int64_t tr[5] = {0, 10, 11, 12, 13};
-  const int64_t te[5] = {0, 1, 2, 3, 3};
+   *   first range is empty (costs 0, 19, 9).
+   * The row pointers are given at the grain boundaries only: full pointers
+   * tr = {0, 10, 11, 12, 13}, te = {0, 1, 2, 3, 3} at users 0, 2, 4. */
+  const int64_t tr[3] = {0, 11, 13};
+  const int64_t te[3] = {0, 2, 3};
   int64_t b[8];
   rv_partition_users(4, 2, tr, te, 2, 2, b);
   const int64_t w2[3] = {0, 2, 4};
@@ -1104,14 +1106,16 @@ static void test_partition_users_grain(void) {
   assert_bounds(b, w3, 4);
   /* grain 3, n 4: candidates 0, 3 and n = 4 (P = 0, 24, 28).
    * parts 2: target 14: P(3) = 24 is 10 above, P(0) = 0 is 14 below -> 3:
-   * [0, 3, 4]. */
-  rv_partition_users(4, 2, tr, te, 3, 2, b);
+   * [0, 3, 4]. Pointers at users 0, 3, 4. */
+  const int64_t tr3[3] = {0, 12, 13}, te3[3] = {0, 3, 3};
+  rv_partition_users(4, 2, tr3, te3, 3, 2, b);
   const int64_t w4[3] = {0, 3, 4};
   assert_bounds(b, w4, 3);
   /* grain 256 > n: the only inner candidates are 0 and n = 4 (P = 0, 28).
    * parts 3: target 9.33 is closer to 0 -> 0; target 18.67 is closer to 28
-   * -> 4: [0, 0, 4, 4]. */
-  rv_partition_users(4, 2, tr, te, 256, 3, b);
+   * -> 4: [0, 0, 4, 4]. Pointers at users 0 and 4. */
+  const int64_t tr256[2] = {0, 13}, te256[2] = {0, 3};
+  rv_partition_users(4, 2, tr256, te256, 256, 3, b);
   const int64_t w5[4] = {0, 0, 4, 4};
   assert_bounds(b, w5, 4);
   /* 10 uniform users (items 0, no rows: cost 1, P(u) = u), grain 4, parts 2:
@@ -1167,7 +1171,35 @@ static void test_partition_users_random(void) {
       for (int64_t u = g0; u < g0 + grain && u < n; u++) w += cost[u];
       if (w > wmax) wmax = w;
     }
-    rv_partition_users(n, items, tr, te, grain, parts, b);
+    /* The pointers at the grain boundaries, by hand and by rv_partition_coarse. */
+    int64_t ctr[201], cte[201], ctr2[201];
+    const int64_t ng = (n + grain - 1) / grain;
+    for (int64_t g = 0; g <= ng; g++) {
+      const int64_t u = g * grain < n ? g * grain : n;
+      ctr[g] = tr[u], cte[g] = te[u];
+    }
+    rv_partition_coarse(tr, n, grain, ctr2);
+    int same = 1;
+    for (int64_t g = 0; g <= ng; g++) same &= ctr2[g] == ctr[g];
+    CU_ASSERT(same);
+    rv_partition_users(n, items, ctr, cte, grain, parts, b);
+    /* A linear scan over the candidate boundaries with the full prefix costs. */
+    int64_t pc[201];
+    pc[0] = 0;
+    for (int64_t u = 0; u < n; u++) pc[u + 1] = pc[u] + cost[u];
+    int64_t prev = 0;
+    for (int p = 1; p < parts; p++) {
+      const int64_t target = (int64_t)p * pc[n];
+      int64_t g = prev;
+      while (g < ng && pc[g * grain < n ? g * grain : n] * parts < target) g++;
+      if (g > prev) {
+        const int64_t below = target - pc[(g - 1) * grain] * parts;
+        const int64_t above = pc[g * grain < n ? g * grain : n] * parts - target;
+        if (below < above) g--;
+      }
+      prev = g;
+      CU_ASSERT_EQUAL(b[p], g * grain < n ? g * grain : n);
+    }
     int ok = b[0] == 0 && b[parts] == n;
     for (int p = 0; p < parts; p++) {
       ok &= b[p] <= b[p + 1];
