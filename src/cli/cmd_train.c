@@ -176,7 +176,7 @@ rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
   else
     RV_TRY(rv_train_item_weight(comm, &t, out));
 done:
-  rv_signals_restore();
+  /* The handlers stay installed until exit (train/signals.h). */
   rv_train_free(&t);
   if (copy) protobuf_c_message_free_unpacked(copy, NULL);
   free(bytes);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 static volatile sig_atomic_t g_signal;
-static struct sigaction g_old_term, g_old_usr1;
 
 static void on_signal(int sig) { g_signal = sig; }
 
@@ -15,13 +14,8 @@ void rv_signals_install(void) {
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   g_signal = 0;
-  sigaction(SIGTERM, &sa, &g_old_term);
-  sigaction(SIGUSR1, &sa, &g_old_usr1);
-}
-
-void rv_signals_restore(void) {
-  sigaction(SIGTERM, &g_old_term, NULL);
-  sigaction(SIGUSR1, &g_old_usr1, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
 }
 
 int rv_signal_pending(void) { return (int)g_signal; }

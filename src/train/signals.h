@@ -5,10 +5,13 @@
 #ifndef RV_TRAIN_SIGNALS_H
 #define RV_TRAIN_SIGNALS_H
 
-/* Installs the handlers (SA_RESTART) and clears the flag. Local. */
+/* Installs the handlers (SA_RESTART) and clears the flag. Local. They stay
+ * until the process exits, on purpose: a signal forwarded to a job (srun,
+ * mpirun) reaches its ranks at different times, so a rank may get it after
+ * the ranks have agreed to stop and checkpointed; with the default action
+ * back it would die of it (exit 138 instead of 5: a requeued Slurm job then
+ * failed on CI). A late or repeated signal only sets the flag again. */
 void rv_signals_install(void);
-/* Puts back the handlers that were in place before. Local. */
-void rv_signals_restore(void);
 /* The signal number received since install (0: none). Local. */
 int rv_signal_pending(void);
 
