@@ -102,14 +102,19 @@ static rv_err_t gather_lengths(MPI_Comm comm, const rv_dataset_t *ds, int test, 
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const int64_t nu = ds->u1 - ds->u0;
-  int64_t *mine = malloc(sizeof(int64_t) * (size_t)(nu + 1)), *all = NULL;
-  int *counts = malloc(sizeof(int) * (size_t)size), *displs = malloc(sizeof(int) * (size_t)size);
+  int64_t *mine = NULL, *all = NULL;
+  int *counts = NULL, *displs = NULL;
   *len = NULL;
-  if (rank == 0) all = malloc(sizeof(int64_t) * (size_t)ds->n_users);
-  if (!mine || !counts || !displs || (rank == 0 && !all)) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
-  else if (ds->n_users > INT32_MAX)
+  /* Checked before rank 0 allocates n_users lengths (MPI counts are int). */
+  if (ds->n_users > INT32_MAX)
     err = rv_error_set(RV_ERR_USAGE, "receval inspect: %lld users: row statistics are limited to %d users",
                        (long long)ds->n_users, INT32_MAX);
+  RV_AGREE(comm);
+  mine = malloc(sizeof(int64_t) * (size_t)(nu + 1));
+  counts = malloc(sizeof(int) * (size_t)size);
+  displs = malloc(sizeof(int) * (size_t)size);
+  if (rank == 0) all = malloc(sizeof(int64_t) * (size_t)ds->n_users);
+  if (!mine || !counts || !displs || (rank == 0 && !all)) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
   for (int64_t u = ds->u0; u < ds->u1; u++)
     mine[u - ds->u0] = test ? rv_test_ptr(ds, u + 1) - rv_test_ptr(ds, u) : rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u);
