@@ -11,6 +11,7 @@
 #include "core/size.h"
 #include "io/h5util.h"
 #include "kernels/partition.h"
+#include "kernels/strtab.h"
 
 #define RV_FORMAT_NAME "receval-dataset"
 #define RV_FORMAT_VERSION 1
@@ -19,8 +20,7 @@
 #define RV_MAX_ROWS ((int64_t)1 << 40)
 #define RV_MAX_CATEGORIES ((int64_t)1 << 20)
 
-/* Rank 0 checks what a collective open cannot report well. */
-static rv_err_t precheck(const char *path, uint64_t *size) {
+rv_err_t rv_dataset_precheck(const char *path, uint64_t *size) {
   rv_err_t err = RV_OK;
   struct stat st;
   if (stat(path, &st) != 0) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -199,6 +199,46 @@ done:
   return err;
 }
 
+/* Ids of `path` (optional), one per row of `what`, each distinct: a run
+ * file names users and items by them, so a repeated id would credit one
+ * list to two rows. The first repeat in row order is named. */
+static rv_err_t check_unique(hid_t f, const char *fn, const char *path, int64_t want, const char *what) {
+  rv_err_t err = RV_OK;
+  rv_strtab_t seen = {0};
+  char **id = NULL;
+  int64_t n = 0;
+  if (!rv_h5_exists(f, path)) return RV_OK;
+  /* The count first: the file's shape must not drive an allocation unchecked. */
+  RV_TRY(rv_h5_dataset_rows(f, fn, path, &n));
+  RV_REQUIRE(n == want, RV_ERR_DATA, "%s: %s: %lld ids, expected one per %s (%lld)", fn, path, (long long)n, what,
+             (long long)want);
+  RV_TRY(rv_h5_read_strings(f, fn, path, &n, &id));
+  for (int64_t r = 0; r < n; r++) {
+    /* Until the first repeat, string number k is row k's. */
+    const int64_t before = seen.n, k = rv_strtab_intern(&seen, id[r], strlen(id[r]));
+    RV_REQUIRE(k >= 0, RV_ERR_RUNTIME, "%s: %s: out of memory for %lld ids", fn, path, (long long)n);
+    RV_REQUIRE(seen.n > before, RV_ERR_DATA, "%s: %s: row %lld: id '%.200s' repeats row %lld (ids must be unique)",
+               fn, path, (long long)r, id[r], (long long)k);
+  }
+done:
+  rv_h5_free_strings(id, n);
+  rv_strtab_free(&seen);
+  return err;
+}
+
+/* Rank 0, on its own (serial) handle: /users/id and /items/id. One rank
+ * checks them in row order, so the message is the same at any rank count. */
+static rv_err_t check_ids(const rv_dataset_t *ds) {
+  rv_err_t err = RV_OK;
+  hid_t f = H5Fopen(ds->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", ds->path);
+  RV_TRY(check_unique(f, ds->path, "/users/id", ds->n_users, "user"));
+  RV_TRY(check_unique(f, ds->path, "/items/id", ds->n_items, "item"));
+done:
+  if (f >= 0) H5Fclose(f);
+  return err;
+}
+
 /* Rows [u0, u1) of idx, with ptr the row pointers of rows u0..u1. */
 static rv_err_t check_rows(const char *fn, const char *path, const int64_t *ptr, int64_t u0,
                            int64_t u1, const int32_t *idx, int64_t n_items, const char *noun);
@@ -222,7 +262,7 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
     err = rv_error_set(RV_ERR_USAGE, "dataset path too long: %s", path);
   RV_AGREE(comm);
   strcpy(ds->path, path);
-  if (rank == 0) err = precheck(path, &ds->size_bytes);
+  if (rank == 0) err = rv_dataset_precheck(path, &ds->size_bytes);
   RV_AGREE(comm);
   MPI_Bcast(&ds->size_bytes, 1, MPI_UINT64_T, 0, comm);
 
@@ -293,6 +333,11 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
     for (int64_t t = 0; t < ds->cat_nnz; t++)
       if (ds->cat_idx[t] + 1 > ds->n_categories) ds->n_categories = ds->cat_idx[t] + 1;
   }
+  /* Closed by every rank (collective) before rank 0 opens the file alone. */
+  H5Fclose(f);
+  f = H5I_INVALID_HID;
+  if (rank == 0) err = check_ids(ds);
+  RV_AGREE(comm);
 done:
   if (f >= 0) H5Fclose(f);
   if (err != RV_OK)

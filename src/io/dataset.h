@@ -44,8 +44,13 @@ typedef struct rv_dataset {
 static inline int64_t rv_train_ptr(const rv_dataset_t *ds, int64_t u) { return ds->train_ptr[u - ds->u0]; }
 static inline int64_t rv_test_ptr(const rv_dataset_t *ds, int64_t u) { return ds->test_ptr[u - ds->u0]; }
 
+/* Local: path exists, is a regular readable file and is HDF5 (exit 4 or
+ * 3); *size is its size in bytes. Run by rank 0 before a collective open. */
+rv_err_t rv_dataset_precheck(const char *path, uint64_t *size);
+
 /* Collective on comm. Checks the file (exists, HDF5, format, version,
- * shapes and dtypes of every dataset), validates the row pointers (each
+ * shapes and dtypes of every dataset, every dataset stored in the file
+ * itself, ids unique), validates the row pointers (each
  * rank reads a slice), keeps them at every RV_DATASET_GRAIN-th user, and
  * reads the item embeddings. Errors are agreed: every rank returns the same
  * code and message (exit code 3 for invalid data, 4 for I/O). */

@@ -57,7 +57,9 @@ int rv_h5_exists(hid_t file, const char *path) {
       const char c = *p;
       *p = '\0';
       if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) return 0;
-      if (c == '\0') return 1;
+      /* Not followed (its file may be missing): the dataset checks refuse it. */
+      H5L_info_t li;
+      if (c == '\0' || (H5Lget_info(file, buf, &li, H5P_DEFAULT) >= 0 && li.type == H5L_TYPE_EXTERNAL)) return 1;
       *p = c;
     }
   }
@@ -70,6 +72,106 @@ static const char *class_name(H5T_class_t c) {
     case H5T_STRING: return "string";
     default: return "other";
   }
+}
+
+/* Link resolution depth: soft links followed before a path is refused. */
+#define RV_H5_MAX_HOPS 16
+
+static rv_err_t link_leaves(hid_t file, const char *fname, const char *shown, const char *at, const char *rest,
+                            int hops);
+
+/* `path` with every link followed: each component must be a hard link or a
+ * soft link within the file. External links (data in another file, which
+ * the dataset checksum does not cover) and user-defined links are refused,
+ * naming the link and, for an external one, its target. `shown` is the
+ * dataset named in messages. */
+static rv_err_t check_links(hid_t file, const char *fname, const char *shown, const char *path, int hops) {
+  rv_err_t err = RV_OK;
+  char buf[1024];
+  RV_REQUIRE(hops <= RV_H5_MAX_HOPS && strlen(path) < sizeof buf, RV_ERR_DATA,
+             "%s: %s: more than %d soft links deep", fname, shown, RV_H5_MAX_HOPS);
+  strcpy(buf, path);
+  for (char *p = buf + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    const char c = *p;
+    *p = '\0';
+    if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) goto done; /* missing: the caller says so */
+    RV_TRY(link_leaves(file, fname, shown, buf, c ? path + (p - buf) : "", hops));
+    if (c == '\0') goto done;
+    *p = c;
+  }
+done:
+  return err;
+}
+
+/* Link `at` (a prefix of the path, `rest` the part after it): refused when
+ * it leaves the file; a soft link's target is checked in its place. */
+static rv_err_t link_leaves(hid_t file, const char *fname, const char *shown, const char *at, const char *rest,
+                            int hops) {
+  rv_err_t err = RV_OK;
+  H5L_info_t li;
+  char val[1024], next[2048];
+  const char *ofile = NULL, *opath = NULL;
+  RV_REQUIRE(H5Lget_info(file, at, &li, H5P_DEFAULT) >= 0, RV_ERR_DATA, "%s: %s: cannot resolve link %s", fname,
+             shown, at);
+  if (li.type == H5L_TYPE_HARD) goto done;
+  RV_REQUIRE(li.type == H5L_TYPE_SOFT || li.type == H5L_TYPE_EXTERNAL, RV_ERR_DATA,
+             "%s: %s: %s is a user-defined link; receval reads only data stored in the file", fname, shown, at);
+  RV_REQUIRE(li.u.val_size > 0 && li.u.val_size < sizeof val && H5Lget_val(file, at, val, sizeof val, H5P_DEFAULT) >= 0,
+             RV_ERR_DATA, "%s: %s: cannot read link %s", fname, shown, at);
+  if (li.type == H5L_TYPE_EXTERNAL) {
+    unsigned flags;
+    if (H5Lunpack_elink_val(val, li.u.val_size, &flags, &ofile, &opath) < 0) ofile = opath = "?";
+    RV_FAIL(RV_ERR_DATA, "%s: %s%s%s is an external link to %s:%s; receval reads only data stored in the file",
+            fname, strcmp(shown, at) ? shown : "", strcmp(shown, at) ? ": " : "", at, ofile, opath);
+  }
+  /* A soft link: its target, absolute or relative to the link's group. */
+  const char *slash = strrchr(at, '/');
+  if (val[0] == '/')
+    snprintf(next, sizeof next, "%s%s", val, rest);
+  else
+    snprintf(next, sizeof next, "%.*s/%s%s", (int)(slash - at), at, val, rest);
+  RV_TRY(check_links(file, fname, shown, next, hops + 1));
+done:
+  return err;
+}
+
+/* The filters of a chunked dataset must be available to this HDF5 (built
+ * in, or a plugin in HDF5_PLUGIN_PATH): else every read fails with a
+ * generic error. Named with the filter's name and id. */
+static rv_err_t check_filters(hid_t dcpl, const char *fname, const char *path) {
+  rv_err_t err = RV_OK;
+  const int n = H5Pget_nfilters(dcpl);
+  for (int i = 0; i < n; i++) {
+    char name[128] = "";
+    unsigned flags = 0, config = 0;
+    size_t nvals = 0;
+    const H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &nvals, NULL, sizeof name, name, &config);
+    RV_REQUIRE(id >= 0, RV_ERR_DATA, "%s: %s: unreadable filter %d of the dataset", fname, path, i);
+    RV_REQUIRE(H5Zfilter_avail(id) > 0, RV_ERR_DATA,
+               "%s: %s: compressed with HDF5 filter '%s' (id %d), which this HDF5 does not provide (no plugin in "
+               "HDF5_PLUGIN_PATH); rewrite the dataset with gzip or without compression",
+               fname, path, name[0] ? name : "unnamed", (int)id);
+  }
+done:
+  return err;
+}
+
+/* Data of dataset d must be in the file, in a layout receval reads: not
+ * virtual, not in external raw files, every filter available. */
+static rv_err_t check_layout(hid_t d, const char *fname, const char *path, H5D_layout_t *layout) {
+  rv_err_t err = RV_OK;
+  hid_t dcpl = H5Dget_create_plist(d);
+  RV_REQUIRE(dcpl >= 0, RV_ERR_IO, "%s: %s: cannot read the storage properties", fname, path);
+  *layout = H5Pget_layout(dcpl);
+  RV_REQUIRE(*layout == H5D_CONTIGUOUS || *layout == H5D_CHUNKED || *layout == H5D_COMPACT, RV_ERR_DATA,
+             "%s: %s: virtual or unknown storage layout is not supported", fname, path);
+  RV_REQUIRE(H5Pget_external_count(dcpl) == 0, RV_ERR_DATA,
+             "%s: %s: data in external raw files is not supported", fname, path);
+  RV_TRY(check_filters(dcpl, fname, path));
+done:
+  if (dcpl >= 0) H5Pclose(dcpl);
+  return err;
 }
 
 /* Every byte a dataset declares must be stored in the file (possibly
@@ -88,15 +190,11 @@ static rv_err_t check_stored(hid_t d, const char *fname, const char *path, size_
                  rv_size_of(&bytes, elem_size, (int64_t)rows, (int64_t)cols) == 0,
              RV_ERR_DATA, "%s: %s: shape [%llu, %llu] overflows a 64-bit byte count", fname, path,
              (unsigned long long)rows, (unsigned long long)cols);
+  H5D_layout_t layout;
+  RV_TRY(check_layout(d, fname, path, &layout));
+  if (bytes == 0) goto done;
   dcpl = H5Dget_create_plist(d);
   RV_REQUIRE(dcpl >= 0, RV_ERR_IO, "%s: %s: cannot read the storage properties", fname, path);
-  const H5D_layout_t layout = H5Pget_layout(dcpl);
-  RV_REQUIRE(layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED || layout == H5D_COMPACT,
-             RV_ERR_DATA, "%s: %s: virtual or unknown storage layout is not supported", fname,
-             path);
-  RV_REQUIRE(H5Pget_external_count(dcpl) == 0, RV_ERR_DATA,
-             "%s: %s: data in external raw files is not supported", fname, path);
-  if (bytes == 0) goto done;
   if (layout == H5D_CHUNKED) {
     hsize_t cdims[2] = {1, 1}, want = 1, have = 0;
     RV_REQUIRE(H5Pget_chunk(dcpl, rank, cdims) == rank && cdims[0] > 0 && cdims[rank - 1] > 0,
@@ -127,6 +225,7 @@ rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5
                              size_t elem_size, int rank, hsize_t *dims) {
   rv_err_t err = RV_OK;
   hid_t d = H5I_INVALID_HID, t = H5I_INVALID_HID, s = H5I_INVALID_HID;
+  RV_TRY(check_links(file, fname, path, path, 0));
   RV_REQUIRE(rv_h5_exists(file, path), RV_ERR_DATA, "%s: %s: required dataset is missing", fname,
              path);
   d = H5Dopen2(file, path, H5P_DEFAULT);
@@ -175,6 +274,16 @@ rv_err_t rv_h5_attr_i64(hid_t file, const char *fname, const char *name, int64_t
   t = H5Aget_type(a);
   RV_REQUIRE(t >= 0 && H5Tget_class(t) == H5T_INTEGER, RV_ERR_DATA,
              "%s: root attribute '%s' is not an integer", fname, name);
+  if (H5Tget_sign(t) == H5T_SGN_NONE) {
+    /* Read unsigned: converting a value above 2^63-1 to int64 would clamp it. */
+    uint64_t u = 0;
+    RV_REQUIRE(H5Aread(a, H5T_NATIVE_UINT64, &u) >= 0, RV_ERR_DATA, "%s: root attribute '%s' is unreadable",
+               fname, name);
+    RV_REQUIRE(u <= INT64_MAX, RV_ERR_DATA, "%s: root attribute '%s' is %llu, above the int64 range", fname, name,
+               (unsigned long long)u);
+    *v = (int64_t)u;
+    goto done;
+  }
   RV_REQUIRE(H5Aread(a, H5T_NATIVE_INT64, v) >= 0, RV_ERR_DATA,
              "%s: root attribute '%s' cannot be read as int64", fname, name);
 done:
@@ -275,8 +384,20 @@ done:
 static rv_err_t read_rows(hid_t file, const char *fname, const char *path, hid_t memtype, int64_t row0,
                           int64_t nrows, int64_t rowlen, void *buf, int independent) {
   rv_err_t err = RV_OK;
-  hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+  hid_t d = H5Dopen2(file, path, H5P_DEFAULT), s = H5I_INVALID_HID;
   RV_REQUIRE(d >= 0, RV_ERR_IO, "%s: %s: cannot open dataset", fname, path);
+  /* A dataset of no elements (h5py's default for an empty array: contiguous,
+   * no storage allocated) holds nothing to read, and H5Dread of it fails.
+   * Every rank sees the same extent, so every rank skips the read alike. */
+  s = H5Dget_space(d);
+  const hssize_t points = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+  if (s >= 0) H5Sclose(s);
+  RV_REQUIRE(points >= 0, RV_ERR_IO, "%s: %s: cannot get the dataspace", fname, path);
+  if (points == 0) {
+    RV_REQUIRE(nrows == 0, RV_ERR_DATA, "%s: %s: rows %lld..%lld of an empty dataset", fname, path, (long long)row0,
+               (long long)(row0 + nrows));
+    goto done;
+  }
   static char dummy[16];
   RV_TRY(xfer_rows(d, fname, path, memtype, row0, nrows, rowlen, buf ? buf : dummy, NULL, independent));
 done:
@@ -448,14 +569,38 @@ done:
   return err;
 }
 
+rv_err_t rv_h5_dataset_rows(hid_t file, const char *fname, const char *path, int64_t *rows) {
+  rv_err_t err = RV_OK;
+  hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID;
+  hsize_t dims[1] = {0};
+  H5D_layout_t layout;
+  RV_TRY(check_links(file, fname, path, path, 0));
+  d = H5Dopen2(file, path, H5P_DEFAULT);
+  RV_REQUIRE(d >= 0, RV_ERR_DATA, "%s: %s: cannot open (not a dataset?)", fname, path);
+  RV_TRY(check_layout(d, fname, path, &layout));
+  sp = H5Dget_space(d);
+  RV_REQUIRE(sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1, RV_ERR_DATA, "%s: %s: expected a 1-D dataset", fname,
+             path);
+  H5Sget_simple_extent_dims(sp, dims, NULL);
+  *rows = (int64_t)dims[0];
+done:
+  if (sp >= 0) H5Sclose(sp);
+  if (d >= 0) H5Dclose(d);
+  return err;
+}
+
 rv_err_t rv_h5_read_strings(hid_t file, const char *fname, const char *path, int64_t *n, char ***out) {
   rv_err_t err = RV_OK;
   hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID, t = H5I_INVALID_HID, mt = H5I_INVALID_HID;
   char **v = NULL, *fs = NULL;
   hsize_t dims[1] = {0};
   *out = NULL;
+  *n = 0;
+  RV_TRY(check_links(file, fname, path, path, 0));
   d = H5Dopen2(file, path, H5P_DEFAULT);
   RV_REQUIRE(d >= 0, RV_ERR_DATA, "%s: %s: cannot open", fname, path);
+  H5D_layout_t layout;
+  RV_TRY(check_layout(d, fname, path, &layout));
   sp = H5Dget_space(d);
   t = H5Dget_type(d);
   RV_REQUIRE(sp >= 0 && t >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Tget_class(t) == H5T_STRING, RV_ERR_DATA,

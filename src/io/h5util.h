@@ -24,7 +24,12 @@ int rv_h5_exists(hid_t file, const char *path);
 rv_err_t rv_h5_check_dataset(hid_t file, const char *fname, const char *path, H5T_class_t cls,
                              size_t elem_size, int rank, hsize_t *dims);
 
-/* Reads an integer attribute of the root group into *v. */
+/* The length of 1-D dataset `path` (links and layout checked), read
+ * before its contents are allocated. */
+rv_err_t rv_h5_dataset_rows(hid_t file, const char *fname, const char *path, int64_t *rows);
+
+/* Reads an integer attribute of the root group into *v (an unsigned value
+ * above 2^63-1 is an error naming it). */
 rv_err_t rv_h5_attr_i64(hid_t file, const char *fname, const char *name, int64_t *v);
 /* Reads a string attribute (fixed or variable length) into buf. */
 rv_err_t rv_h5_attr_str(hid_t file, const char *fname, const char *name, char *buf, size_t len);
