@@ -2,7 +2,6 @@
  * shape) of an HDF5 file; for a receval dataset, the full validation of
  * `eval` (collective, every rank its users) and statistics. Exit code 3 when
  * the dataset is invalid, after printing the verdict. */
-#include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,11 @@ static herr_t print_attr(hid_t loc, const char *name, const H5A_info_t *info, vo
   hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Aget_type(a), s = H5Aget_space(a);
   const hssize_t n = H5Sget_simple_extent_npoints(s);
   fprintf(out, "  @%-26s ", name);
-  if (H5Tget_class(t) == H5T_INTEGER && n == 1) {
+  if (H5Tget_class(t) == H5T_INTEGER && n == 1 && H5Tget_sign(t) == H5T_SGN_NONE) {
+    unsigned long long v = 0; /* read as signed, 2^64-1 would print as 2^63-1 */
+    H5Aread(a, H5T_NATIVE_ULLONG, &v);
+    fprintf(out, "%llu\n", v);
+  } else if (H5Tget_class(t) == H5T_INTEGER && n == 1) {
     long long v = 0;
     H5Aread(a, H5T_NATIVE_LLONG, &v);
     fprintf(out, "%lld\n", v);
@@ -64,14 +67,32 @@ static herr_t print_obj(hid_t loc, const char *name, const H5O_info_t *info, voi
   return 0;
 }
 
+/* Soft and external links: H5Ovisit does not follow them, so a dataset
+ * behind one would not be listed (eval refuses external links). */
+static herr_t print_link(hid_t loc, const char *name, const H5L_info_t *info, void *data) {
+  FILE *out = data;
+  char val[1024];
+  const char *ofile = "?", *opath = "?";
+  unsigned flags;
+  if (info->type == H5L_TYPE_HARD) return 0;
+  if (info->u.val_size == 0 || info->u.val_size > sizeof val || H5Lget_val(loc, name, val, sizeof val, H5P_DEFAULT) < 0)
+    snprintf(val, sizeof val, "?");
+  if (info->type == H5L_TYPE_SOFT)
+    fprintf(out, "  /%-27s soft link to %s\n", name, val);
+  else if (info->type == H5L_TYPE_EXTERNAL) {
+    if (H5Lunpack_elink_val(val, info->u.val_size, &flags, &ofile, &opath) < 0) ofile = opath = "?";
+    fprintf(out, "  /%-27s external link to %s:%s (not read: data outside the file)\n", name, ofile, opath);
+  } else
+    fprintf(out, "  /%-27s user-defined link (not read)\n", name);
+  return 0;
+}
+
 /* Rank 0: lists the file serially; *is_dataset = 1 for a receval dataset. */
 static rv_err_t listing(const char *path, FILE *out, int *is_dataset) {
   rv_err_t err = RV_OK;
+  uint64_t size;
   *is_dataset = 0;
-  FILE *probe = fopen(path, "rb");
-  RV_REQUIRE(probe, RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-  fclose(probe);
-  RV_REQUIRE(H5Fis_hdf5(path) > 0, RV_ERR_DATA, "%s: not an HDF5 file (or truncated)", path);
+  RV_TRY(rv_dataset_precheck(path, &size)); /* the checks and messages of eval */
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
   char fmt[128] = "";
@@ -82,6 +103,7 @@ static rv_err_t listing(const char *path, FILE *out, int *is_dataset) {
     H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, print_attr, out);
     fprintf(out, "datasets:\n");
     H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, print_obj, out);
+    H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, print_link, out);
   }
   H5Fclose(f);
 done:
