@@ -57,6 +57,8 @@ rv_err_t rv_parse_metrics(const rv_args_t *a, Receval__JobSpec *job, int32_t *ks
       memcpy(name, p, len);
       name[len] = '\0';
       const rv_metric_t *m = rv_metric_find(name);
+      RV_REQUIRE(m || strcmp(name, "all") != 0, RV_ERR_USAGE,
+                 "receval %s: --metrics: 'all' stands alone (it selects every metric): got '%s'", a->cmd, ml);
       RV_REQUIRE(m, RV_ERR_USAGE,
                  "receval %s: --metrics: unknown metric '%s' (see receval eval --help)", a->cmd, name);
       int dup = 0;

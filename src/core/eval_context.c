@@ -234,6 +234,13 @@ done:
   return err;
 }
 
+rv_err_t rv_eval_check_range(MPI_Comm comm, rv_eval_state_t *s) {
+  const rv_dataset_t *ds = s->ds;
+  if (s->lists_only) return RV_OK; /* lists from a source: nothing is scored */
+  return rv_range_compute(comm, s->sim, s->users, ds->u1 - ds->u0, ds->u0, s->items, ds->i1 - ds->i0, ds->i0,
+                          ds->dim, &s->range);
+}
+
 rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "comm/range.h"
 #include "core/error.h"
 #include "io/dataset.h"
 #include "kernels/scanstats.h"
@@ -69,6 +70,7 @@ typedef struct rv_eval_state {
   float *item_unit; /* unit item vectors, NULL unless a metric reads them */
   int own_unit;     /* item_unit is a copy (else it aliases items) */
   float *inorm2, *users, *unorm2;
+  rv_range_t range; /* largest norms; range.check: scores are checked finite */
   /* Global context for metrics. */
   rv_eval_ctx_t ctx;
   int64_t *pop;
@@ -123,6 +125,11 @@ typedef struct rv_eval_state {
 /* core/eval_context.c: vectors, popularity, long tail, histogram range.
  * Collective on comm. */
 rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s);
+/* core/eval_context.c: the numerical range of the scores from the largest
+ * norms of the vectors as scored (after rv_eval_model_bind). Fails when
+ * they overflow; sets s->range.check when only the computed scores can
+ * tell. Collective on comm; errors agreed. */
+rv_err_t rv_eval_check_range(MPI_Comm comm, rv_eval_state_t *s);
 /* Item sharding: fetch_vec = the rows of `shard` (this rank's rows of an
  * item matrix) for ids (sorted and deduplicated in place, n on entry),
  * assembled across the row; rv_eval_fetched finds one of them. Collective

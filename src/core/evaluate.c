@@ -386,6 +386,7 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   RV_TRY(rv_eval_whiten(comm, s));
   RV_TRY(rv_eval_prepare(comm, s));
   rv_eval_model_bind(s);
+  RV_TRY(rv_eval_check_range(comm, s));
   t_prep = MPI_Wtime() - t0 - t_read;
 
   const int progress = job->progress || isatty(STDERR_FILENO);

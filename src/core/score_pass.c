@@ -273,6 +273,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         rv_score_block(s->sim, s->users + (size_t)(b0 + p0) * d, RV_GEMM_ROWS,
                        s->items + (size_t)(t0 - i0) * d, nt, d, s->unorm2 ? s->unorm2 + b0 + p0 : NULL,
                        s->inorm2 ? s->inorm2 + (t0 - i0) : NULL, s->tile, T, 1);
+        if (s->range.check && !rv_rows_finite(s->tile, np, nt, T)) local = rv_range_error(&s->range, ds->path);
         if (s->model) rv_model_tile(s->model, s->tile, np, nt, t0, T);
         for (int q = p0; q < p0 + np; q++) {
           float *row = s->tile + (size_t)(q - p0) * T;

@@ -1,6 +1,7 @@
 #include "kernels/score.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -43,6 +44,42 @@ void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V,
       row[i] = v > 0.0f ? 0.0f : v;
     }
   }
+}
+
+double rv_rows_maxnorm(const float *x, size_t n, int d, int64_t *row) {
+  double best = 0.0;
+  *row = -1;
+  for (size_t r = 0; r < n; r++) {
+    const float *v = x + r * (size_t)d;
+    double ss = 0.0;
+    for (int j = 0; j < d; j++) ss += (double)v[j] * v[j];
+    if (*row < 0 || ss > best) best = ss, *row = (int64_t)r;
+  }
+  return sqrt(best);
+}
+
+double rv_score_bound(rv_similarity_t sim, double unorm, double inorm) {
+  if (sim == RV_SIM_COSINE) return 1.0;
+  return sim == RV_SIM_DOT ? unorm * inorm : (unorm + inorm) * (unorm + inorm);
+}
+
+int rv_score_bound_safe(double bound, int d) {
+  return bound * (1.0 + ldexp((double)d + 4.0, -23)) <= (double)FLT_MAX;
+}
+
+int rv_rows_finite(const float *x, int rows, int n, int ld) {
+  /* Inf and NaN are the floats whose exponent bits are all ones: integer
+   * tests without a branch per entry (the loop vectorises). */
+  uint32_t bad = 0;
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + (size_t)r * ld;
+    for (int i = 0; i < n; i++) {
+      uint32_t b;
+      memcpy(&b, row + i, sizeof b);
+      bad |= (uint32_t)((b & 0x7f800000u) == 0x7f800000u);
+    }
+  }
+  return bad == 0;
 }
 
 void rv_outer_add(double *acc, const float *x, const double *y, int d) {

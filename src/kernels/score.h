@@ -33,6 +33,24 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out);
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
                     const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero);
 
+/* Largest L2 norm (accumulated in double) of the n rows of x (n x d); *row
+ * is the first row reaching it (-1 when n == 0, norm 0). */
+double rv_rows_maxnorm(const float *x, size_t n, int d, int64_t *row);
+
+/* Upper bound of |score| and of every partial sum rv_score_block computes
+ * for users of norm <= unorm and items of norm <= inorm: unorm * inorm for
+ * dot, (unorm + inorm)^2 = |u|^2 + |v|^2 + 2|u||v| for euclidean, 1 for
+ * cosine (unit rows; normalisation sums squares in double, which cannot
+ * overflow for float components). Exact arithmetic; see rv_score_bound_safe. */
+double rv_score_bound(rv_similarity_t sim, double unorm, double inorm);
+/* 1 when bound, enlarged by the float32 rounding of a d-term sgemm
+ * accumulation ((1 + eps)^(d + 4) <= 1 + (d + 4) 2^-23), stays below
+ * FLT_MAX: no score can then overflow. */
+int rv_score_bound_safe(double bound, int d);
+/* 1 when the first n entries of each of the rows rows of x (leading
+ * dimension ld) are all finite. */
+int rv_rows_finite(const float *x, int rows, int n, int ld);
+
 /* acc (d x d, row-major) += x y^T: x float, y double (plain loops in a fixed
  * order, so the same inputs give the same bits anywhere). */
 void rv_outer_add(double *acc, const float *x, const double *y, int d);

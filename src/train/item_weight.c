@@ -74,6 +74,7 @@ static rv_err_t add_user(const rv_train_t *t, const double *x, int64_t n_items, 
   for (int64_t q = 0; q < n; q++) {
     const int32_t i = w->item[q];
     const double s = w->s[q];
+    if (t->range.check && !isfinite(s)) RV_TRY(rv_range_error(&t->range, t->ds->path));
     double g;
     const double l = rv_loss_pair(t->loss, x[i] * s + x[n_items + i], w->y[q], &g);
     int bad = rv_xsum_add(loss, l);

@@ -84,6 +84,8 @@ rv_err_t rv_train_prepare(MPI_Comm comm, rv_train_t *t) {
   err = vectors(t);
   if (!err) err = split(t);
   RV_AGREE(comm);
+  RV_TRY(rv_range_compute(comm, t->sim, t->users, ds->u1 - ds->u0, ds->u0, ds->items, ds->n_items, 0, ds->dim,
+                          &t->range));
 done:
   free(bounds);
   return err;

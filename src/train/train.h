@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "comm/range.h"
 #include "core/error.h"
 #include "io/dataset.h"
 #include "kernels/score.h"
@@ -36,6 +37,7 @@ typedef struct rv_train {
   /* Scored vectors: users (u1 - u0) x dim and ds->items, normalised for
    * cosine; squared norms for euclidean (else NULL). */
   float *users, *unorm2, *inorm2;
+  rv_range_t range; /* largest norms; range.check: scores are checked finite */
   /* Per local train entry: 1 when held out for validation. */
   uint8_t *is_val;
   int64_t val_local;         /* validation positives of this rank */
