@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/runs.h"
+#include "io/input.h"
 #include "metrics/registry.h"
 
 static const rv_option_t runs_options[] = {
@@ -39,6 +40,7 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->command = (char *)"runs";
   job->dataset = (char *)a.pos[0];
   job->run_file = (char *)a.pos[1];
+  RV_TRY(rv_input_regular(job->run_file, "run file")); /* before any work; a FIFO is never opened */
   job->out_dir = (char *)outdir;
   const char *order = rv_arg_str(&a, "order");
   RV_REQUIRE(strcmp(order, "score") == 0 || strcmp(order, "rank") == 0, RV_ERR_USAGE,

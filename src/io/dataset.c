@@ -10,6 +10,7 @@
 
 #include "core/size.h"
 #include "io/h5util.h"
+#include "io/input.h"
 #include "kernels/partition.h"
 #include "kernels/strtab.h"
 
@@ -24,7 +25,7 @@ rv_err_t rv_dataset_precheck(const char *path, uint64_t *size) {
   rv_err_t err = RV_OK;
   struct stat st;
   if (stat(path, &st) != 0) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-  RV_REQUIRE(S_ISREG(st.st_mode), RV_ERR_IO, "%s: not a regular file", path);
+  RV_TRY(rv_input_regular(path, "dataset")); /* a FIFO is never opened */
   FILE *f = fopen(path, "rb");
   if (!f) RV_FAIL(RV_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
   fclose(f);

@@ -9,6 +9,7 @@
 
 #include "core/size.h"
 #include "io/h5util.h"
+#include "io/input.h"
 #include "kernels/strtab.h"
 #include "prep/textio.h"
 
@@ -38,11 +39,13 @@ done:
 
 static rv_err_t load_npy(const char *path, const char *ids_path, table_t *t) {
   rv_err_t err = RV_OK;
-  FILE *f = fopen(path, "rb");
+  FILE *f = NULL;
   char *hdr = NULL;
   rv_table_t idt;
   int idt_open = 0;
   double *row = NULL;
+  RV_TRY(rv_input_regular(path, "embeddings file")); /* a FIFO is never opened */
+  f = fopen(path, "rb");
   RV_REQUIRE(f, RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
   unsigned char magic[10];
   RV_REQUIRE(fread(magic, 1, 8, f) == 8 && memcmp(magic, "\x93NUMPY", 6) == 0, RV_ERR_DATA,
@@ -121,6 +124,7 @@ static rv_err_t load_h5(const char *path, table_t *t) {
   char **vs = NULL;
   int64_t *iv = NULL;
   hsize_t dims[2] = {0, 0}, idims[1] = {0};
+  RV_TRY(rv_input_regular(path, "embeddings file"));
   f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
   RV_REQUIRE(H5Lexists(f, "embedding", H5P_DEFAULT) > 0 && H5Lexists(f, "id", H5P_DEFAULT) > 0, RV_ERR_DATA,

@@ -1,6 +1,7 @@
 #include "io/h5local.h"
 
 #include "io/h5util.h"
+#include "io/input.h"
 
 rv_err_t rv_h5l_create(const char *path, hid_t *file) {
   rv_err_t err = RV_OK;
@@ -12,6 +13,8 @@ done:
 
 rv_err_t rv_h5l_open(const char *path, hid_t *file) {
   rv_err_t err = RV_OK;
+  *file = H5I_INVALID_HID;
+  RV_TRY(rv_input_regular(path, NULL)); /* a FIFO is never opened */
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
 done:

@@ -23,6 +23,7 @@ static rv_err_t item_meta(const char *path, rv_prep_src_t *s) {
       ci = column(&t.rec, "item"), ct = column(&t.rec, "title"), cx = column(&t.rec, "text");
       cc = column(&t.rec, "categories");
       RV_REQUIRE(ci >= 0, RV_ERR_DATA, "%s:1: the header names no 'item' column", path);
+      t.expect = t.rec.n; /* every row as many fields as the header */
       continue;
     }
     RV_REQUIRE(t.rec.n > ci, RV_ERR_DATA,
@@ -65,10 +66,14 @@ rv_err_t rv_conv_csv(const char *path, const rv_conv_opts_t *o, rv_prep_src_t *s
       if (cr + 1 > need) need = cr + 1;
       if (ct + 1 > need) need = ct + 1;
       s->has_rating = cr >= 0, s->has_time = ct >= 0;
+      t.expect = t.rec.n; /* an unquoted separator inside a field must not shift or drop fields */
       continue;
     }
     if (o->no_header && t.rec.line == 1) {
-      /* By position: user,item[,rating][,timestamp]. */
+      /* By position: user,item[,rating][,timestamp]; every row as many fields as the first. */
+      RV_REQUIRE(t.rec.n >= 2 && t.rec.n <= 4, RV_ERR_DATA,
+                 "%s:1: %d fields, expected 2 to 4 (user,item[,rating][,timestamp] with --no-header)", path, t.rec.n);
+      t.expect = t.rec.n;
       cr = t.rec.n >= 3 ? 2 : -1, ct = t.rec.n >= 4 ? 3 : -1;
       need = t.rec.n >= 4 ? 4 : (t.rec.n < 2 ? 2 : t.rec.n);
       s->has_rating = cr >= 0, s->has_time = ct >= 0;

@@ -18,7 +18,10 @@ rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s) {
   open = 1;
   s->has_rating = 1;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) continue;
+    if (t.rec.line == 1) {
+      t.expect = t.rec.n; /* the header's field count */
+      continue;
+    }
     RV_TRY(rv_table_need(&t, 3));
     float w;
     RV_REQUIRE(rv_parse_f32(t.rec.f[2], &w) == 0, RV_ERR_DATA, "%s:%lld: weight '%s' is not a number", path,
@@ -36,7 +39,10 @@ rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s) {
   RV_TRY(rv_table_open(&t, path, "\t", 0));
   open = 1;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) continue;
+    if (t.rec.line == 1) {
+      t.expect = t.rec.n; /* the header's field count */
+      continue;
+    }
     RV_TRY(rv_table_need(&t, 2));
     const int64_t it = rv_prep_item(s, t.rec.f[0], t.rec.flen[0]);
     RV_REQUIRE(it >= 0 && rv_prep_set_title(s, it, t.rec.f[1]) == 0 && rv_prep_append_text(s, it, NULL, t.rec.f[1]) == 0,

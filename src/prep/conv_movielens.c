@@ -17,8 +17,12 @@ static rv_err_t ratings(const char *path, const char *sep, int quoted, int heade
   int rc;
   RV_TRY(rv_table_open(&t, path, sep, quoted));
   s->has_rating = s->has_time = 1;
+  t.expect = header ? 0 : 4;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (header && t.rec.line == 1) continue;
+    if (header && t.rec.line == 1) {
+      t.expect = t.rec.n;
+      continue;
+    }
     RV_TRY(rv_table_need(&t, 4));
     float r;
     int64_t ts;
@@ -57,8 +61,12 @@ static rv_err_t movies(const char *path, const char *sep, int quoted, int header
   rv_table_t t;
   int rc;
   RV_TRY(rv_table_open(&t, path, sep, quoted));
+  t.expect = header ? 0 : 3;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (header && t.rec.line == 1) continue;
+    if (header && t.rec.line == 1) {
+      t.expect = t.rec.n;
+      continue;
+    }
     RV_TRY(rv_table_need(&t, 3));
     RV_TRY(item_meta(s, t.rec.f[0], t.rec.flen[0], t.rec.f[1]));
     RV_TRY(genres(s, rv_prep_item(s, t.rec.f[0], t.rec.flen[0]), t.rec.f[2]));
@@ -77,7 +85,10 @@ static rv_err_t tags(const char *path, rv_prep_src_t *s) {
   int rc;
   RV_TRY(rv_table_open(&t, path, ",", 1));
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) continue;
+    if (t.rec.line == 1) {
+      t.expect = t.rec.n;
+      continue;
+    }
     RV_TRY(rv_table_need(&t, 3));
     char key[1024];
     int n = snprintf(key, sizeof key, "%s\x1f%s", t.rec.f[1], t.rec.f[2]);
@@ -108,6 +119,7 @@ static rv_err_t ml100k_items(const char *dir, rv_prep_src_t *s) {
   memset(names, 0, sizeof names);
   snprintf(path, sizeof path, "%s/u.genre", dir);
   RV_TRY(rv_table_open(&t, path, "|", 0));
+  t.expect = 2;
   while ((rc = rv_table_next(&t)) == 1) {
     int64_t gi;
     RV_TRY(rv_table_need(&t, 2));
@@ -121,6 +133,7 @@ static rv_err_t ml100k_items(const char *dir, rv_prep_src_t *s) {
   if (err) goto done;
   snprintf(path, sizeof path, "%s/u.item", dir);
   RV_TRY(rv_table_open(&t, path, "|", 0));
+  t.expect = 5 + ng;
   while ((rc = rv_table_next(&t)) == 1) {
     RV_TRY(rv_table_need(&t, 5 + ng));
     RV_TRY(item_meta(s, t.rec.f[0], t.rec.flen[0], t.rec.f[1]));

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <sys/stat.h>
+
+#include "io/input.h"
+#include "prep/gunzip.h"
 
 int rv_utf8_valid(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s, *e = p + n;
@@ -56,35 +59,60 @@ static char *latin1_to_utf8(const char *s, size_t n, size_t *out_len) {
   return o;
 }
 
-rv_err_t rv_text_read(const char *path, rv_text_t *t) {
+#define RV_TEXT_MAX ((size_t)1 << 40) /* 1 TiB, read or inflated */
+
+static int ends_with(const char *s, const char *suf) {
+  const size_t a = strlen(s), b = strlen(suf);
+  return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* The bytes of a regular file (never opened otherwise), with room for a NUL. */
+static rv_err_t read_raw(const char *path, char **out, size_t *out_len) {
   rv_err_t err = RV_OK;
-  memset(t, 0, sizeof *t);
-  gzFile g = gzopen(path, "rb"); /* reads plain files unchanged */
   char *buf = NULL;
   size_t len = 0, cap = 1 << 16;
-  if (!g) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  RV_TRY(rv_input_regular(path, NULL));
+  FILE *f = fopen(path, "rb");
+  if (!f) RV_FAIL(RV_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
   buf = malloc(cap + 1);
-  RV_REQUIRE(buf, RV_ERR_RUNTIME, "%s: out of memory", path);
-  for (;;) {
-    if (len == cap) {
-      RV_REQUIRE(cap < ((size_t)1 << 40), RV_ERR_DATA, "%s: larger than 1 TiB", path);
-      char *nb = realloc(buf, 2 * cap + 1);
-      RV_REQUIRE(nb, RV_ERR_RUNTIME, "%s: out of memory", path);
-      buf = nb;
-      cap *= 2;
-    }
-    const size_t want = cap - len > (1u << 30) ? (1u << 30) : cap - len;
-    const int n = gzread(g, buf + len, (unsigned)want);
-    if (n < 0) {
-      int zerr;
-      const char *m = gzerror(g, &zerr);
-      RV_FAIL(RV_ERR_IO, "%s: read error: %s", path, zerr == Z_ERRNO ? strerror(errno) : m);
-    }
-    if (n == 0) break;
-    len += (size_t)n;
+  while (buf) {
+    len += fread(buf + len, 1, cap - len, f);
+    if (len < cap) break;
+    char *nb = cap < RV_TEXT_MAX ? realloc(buf, 2 * cap + 1) : NULL;
+    if (!nb) break;
+    buf = nb;
+    cap *= 2;
+  }
+  const int bad = ferror(f), full = buf && len == cap;
+  fclose(f);
+  RV_REQUIRE(buf && !(full && cap < RV_TEXT_MAX), RV_ERR_RUNTIME, "%s: out of memory", path);
+  RV_REQUIRE(!full, RV_ERR_DATA, "%s: larger than 1 TiB", path);
+  RV_REQUIRE(!bad, RV_ERR_IO, "%s: read error", path);
+  *out = buf;
+  *out_len = len;
+  buf = NULL;
+done:
+  free(buf);
+  return err;
+}
+
+/* raw[0..n) (malloc'd with room for a NUL; taken over) into t: inflated
+ * when gzip, then checked as text and decoded. */
+static rv_err_t decode(const char *name, char *raw, size_t n, rv_text_t *t) {
+  rv_err_t err = RV_OK;
+  char *buf = raw;
+  size_t len = n;
+  memset(t, 0, sizeof *t);
+  if (rv_gzip_magic((const unsigned char *)raw, n) || ends_with(name, ".gz")) {
+    buf = NULL;
+    err = rv_gunzip((const unsigned char *)raw, n, name, RV_TEXT_MAX, &buf, &len);
+    free(raw);
+    if (err) goto done;
   }
   buf[len] = '\0';
-  RV_REQUIRE(memchr(buf, '\0', len) == NULL, RV_ERR_DATA, "%s: contains a NUL byte (not text)", path);
+  RV_REQUIRE(memchr(buf, '\0', len) == NULL, RV_ERR_DATA, "%s: contains a NUL byte (not text)", name);
+  RV_REQUIRE(!memchr(buf, '\r', len) || memchr(buf, '\n', len), RV_ERR_DATA,
+             "%s: uses CR-only line ends (classic Mac OS); convert them to LF first (tr '\\r' '\\n')", name);
   size_t skip = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
   if (rv_utf8_valid(buf + skip, len - skip)) {
     if (skip) memmove(buf, buf + skip, len - skip + 1);
@@ -93,12 +121,33 @@ rv_err_t rv_text_read(const char *path, rv_text_t *t) {
     buf = NULL;
   } else {
     t->buf = latin1_to_utf8(buf, len, &t->len);
-    RV_REQUIRE(t->buf, RV_ERR_RUNTIME, "%s: out of memory", path);
+    RV_REQUIRE(t->buf, RV_ERR_RUNTIME, "%s: out of memory", name);
     t->was_latin1 = 1;
   }
 done:
-  if (g) gzclose(g);
   free(buf);
+  return err;
+}
+
+rv_err_t rv_text_read(const char *path, rv_text_t *t) {
+  rv_err_t err = RV_OK;
+  char *raw = NULL;
+  size_t n = 0;
+  memset(t, 0, sizeof *t);
+  RV_TRY(read_raw(path, &raw, &n));
+  RV_TRY(decode(path, raw, n, t));
+done:
+  return err;
+}
+
+rv_err_t rv_text_from_mem(const void *data, size_t n, const char *name, rv_text_t *t) {
+  rv_err_t err = RV_OK;
+  memset(t, 0, sizeof *t);
+  char *raw = malloc(n + 1);
+  RV_REQUIRE(raw, RV_ERR_RUNTIME, "%s: out of memory", name);
+  if (n) memcpy(raw, data, n);
+  RV_TRY(decode(name, raw, n, t));
+done:
   return err;
 }
 
@@ -225,6 +274,10 @@ rv_err_t rv_table_open(rv_table_t *t, const char *path, const char *sep, int quo
 
 int rv_table_next(rv_table_t *t) {
   const int rc = rv_rec_next(&t->rec);
+  if (rc == 1 && t->expect > 0 && t->rec.n != t->expect)
+    return -(int)rv_error_set(RV_ERR_DATA, "%s:%lld: %d fields, expected %d%s", t->path, (long long)t->rec.line,
+                              t->rec.n, t->expect,
+                              t->rec.quoted ? " (a field holding the separator must be quoted)" : "");
   if (rc >= 0) return rc;
   return -(int)rv_error_set(RV_ERR_DATA, "%s:%lld: malformed record (unterminated quote or more than %d fields)",
                             t->path, (long long)t->rec.line, RV_REC_MAX_FIELDS);
@@ -242,8 +295,6 @@ void rv_table_close(rv_table_t *t) {
 }
 
 int rv_file_exists(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  fclose(f);
-  return 1;
+  struct stat st;
+  return stat(path, &st) == 0; /* not opened: a FIFO would block */
 }

@@ -15,8 +15,15 @@ typedef struct rv_text {
   int was_latin1; /* 1: the file was not valid UTF-8 and was read as latin-1 */
 } rv_text_t;
 
-/* Reads path (".gz" files are inflated) into t. Errors name the file. */
+/* Reads path into t. path must be a regular file (a FIFO or device is
+ * refused without being opened, RV_ERR_IO). A gzip file (by its magic
+ * bytes, or a name ending in ".gz") is inflated strictly (prep/gunzip.h:
+ * a truncated or corrupt stream is RV_ERR_DATA, "truncated" / "corrupt
+ * gzip"); any other file is read unchanged. Refused as text (RV_ERR_DATA):
+ * a NUL byte, CR-only line ends. Errors name the file. */
 rv_err_t rv_text_read(const char *path, rv_text_t *t);
+/* The same from data[0..n) (copied), with name standing for the path. */
+rv_err_t rv_text_from_mem(const void *data, size_t n, const char *name, rv_text_t *t);
 void rv_text_free(rv_text_t *t);
 /* 1 if s[0..n) is valid UTF-8. */
 int rv_utf8_valid(const char *s, size_t n);
@@ -48,16 +55,19 @@ void rv_rec_free(rv_rec_t *r);
 /* A delimited file read whole: open, then rv_table_next() per record. */
 typedef struct rv_table {
   const char *path;
+  int expect; /* > 0: every record must have exactly this many fields (set by the converter) */
   rv_text_t text;
   rv_rec_t rec;
 } rv_table_t;
 
 rv_err_t rv_table_open(rv_table_t *t, const char *path, const char *sep, int quoted);
 /* 1: a record is in t->rec; 0: end; RV error code (negated) on a malformed
- * record, with the message set ("FILE:LINE: ..."). */
+ * record, with the message set ("FILE:LINE: ..."), including a record whose
+ * field count differs from t->expect ("FILE:LINE: 3 fields, expected 2"). */
 int rv_table_next(rv_table_t *t);
 /* Checks that the record has at least n fields; sets the error otherwise. */
 rv_err_t rv_table_need(const rv_table_t *t, int n);
 void rv_table_close(rv_table_t *t);
-/* 1 if path names an existing regular file. */
+/* 1 if path exists, of any kind (not opened: rv_text_read then names a
+ * FIFO or directory). */
 int rv_file_exists(const char *path);
