@@ -89,7 +89,8 @@ static rv_err_t check_links(hid_t file, const char *fname, const char *shown, co
   rv_err_t err = RV_OK;
   char buf[1024];
   RV_REQUIRE(hops <= RV_H5_MAX_HOPS && strlen(path) < sizeof buf, RV_ERR_DATA,
-             "%s: %s: more than %d soft links deep", fname, shown, RV_H5_MAX_HOPS);
+             "%s: %s: more than %d soft links deep, or a link path above %zu bytes", fname, shown, RV_H5_MAX_HOPS,
+             sizeof buf - 1);
   strcpy(buf, path);
   for (char *p = buf + 1;; p++) {
     if (*p != '/' && *p != '\0') continue;
