@@ -146,6 +146,7 @@ static rv_err_t compare(int argc, char **argv, FILE *out) {
   va = malloc(sizeof(double) * (size_t)n), vb = malloc(sizeof(double) * (size_t)n);
   pa = malloc(sizeof(double) * (size_t)n), pb = malloc(sizeof(double) * (size_t)n);
   res = calloc((size_t)nm, sizeof *res);
+  int usable = 0; /* metrics with at least one user valued in both runs */
   RV_REQUIRE(va && vb && pa && pb && res, RV_ERR_RUNTIME, "out of memory");
   for (int m = 0; m < nm; m++) {
     RV_TRY(read_col(A, names[m], va));
@@ -154,7 +155,11 @@ static rv_err_t compare(int argc, char **argv, FILE *out) {
     for (int64_t u = 0; u < n; u++)
       if (isfinite(va[u]) && isfinite(vb[u])) pa[k] = va[u], pb[k] = vb[u], k++;
     RV_REQUIRE(rv_paired_tests(pa, pb, k, &res[m]) == 0, RV_ERR_RUNTIME, "out of memory");
+    if (k == 0) res[m].p_t = res[m].p_w = NAN; /* nothing tested: no p-value, out of Holm's count */
+    usable += k > 0;
   }
+  RV_REQUIRE(usable > 0, RV_ERR_DATA, "receval compare: %s and %s: no users with values in both runs for %s%s",
+             A->path, B->path, names[0], nm > 1 ? " (nor for any other compared metric)" : "");
   double pt[RV_MAX_CMP], pw[RV_MAX_CMP], ht[RV_MAX_CMP], hw[RV_MAX_CMP];
   for (int m = 0; m < nm; m++) pt[m] = res[m].p_t, pw[m] = res[m].p_w;
   rv_holm(pt, nm, ht);
@@ -165,7 +170,8 @@ static rv_err_t compare(int argc, char **argv, FILE *out) {
             "mean B", "diff", "d_z", "p(t)", "holm p(t)", "r_rb", "p(W)", "holm p(W)", "W test", "verdict");
     for (int m = 0; m < nm; m++) {
       const rv_paired_t *r = &res[m];
-      const char *verdict = !(ht[m] < alpha && hw[m] < alpha) ? "no significant difference"
+      const char *verdict = r->n == 0                             ? "no users with values in both runs"
+                            : !(ht[m] < alpha && hw[m] < alpha) ? "no significant difference"
                             : r->mean_diff > 0                 ? "B higher"
                                                                : "A higher";
       fprintf(out, "%-22s %6lld %10.6f %10.6f %+10.6f %8.4f %10.3g %10.3g %7.3f %10.3g %10.3g %10s  %s\n", names[m],

@@ -109,6 +109,7 @@ typedef struct rv_eval_state {
   int64_t n_lists[64];
   rv_i128 sum_log2_len[64];
   rv_moments_t *mom; /* ncols */
+  int m2_exp[RV_MAX_COLS]; /* the grid of mom[c].m2 (rv_moments_scale) */
   int64_t evaluated, skipped_no_test, short_list;
   double t_measure; /* seconds spent measuring lists (in the scoring pass) */
   int lists_only; /* lists from a source: no score for unlisted candidates */

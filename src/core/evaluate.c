@@ -118,13 +118,18 @@ static rv_err_t reduce_all(MPI_Comm comm, rv_eval_state_t *s) {
   const int64_t nu = ds->u1 - ds->u0;
   RV_TRY(rv_allreduce_moments(comm, s->mom, s->ncols));
   rv_i128 buf[RV_MAX_COLS + 64];
+  double spread[3 * RV_MAX_COLS + 1]; /* the grid of each column's m2 (kernels/xsum.h) */
+  for (int c = 0; c < s->ncols; c++)
+    rv_moments_spread(s->vals + (size_t)c * nu, (size_t)nu, rv_moments_mean(&s->mom[c]), spread + 3 * c);
+  RV_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, spread, 3 * s->ncols, MPI_DOUBLE, MPI_MAX, comm));
   for (int c = 0; c < s->ncols; c++) {
     const double mean = rv_moments_mean(&s->mom[c]);
+    s->m2_exp[c] = rv_moments_scale(spread + 3 * c);
     for (int64_t lu = 0; lu < nu; lu++) {
       const double x = s->vals[(size_t)c * nu + lu];
-      if (!isnan(x) && rv_moments_add_dev(&s->mom[c], x, mean) != 0)
+      if (!isnan(x) && rv_moments_add_dev(&s->mom[c], x, mean, s->m2_exp[c]) != 0)
         err = rv_error_set(RV_ERR_RUNTIME,
-                           "%s: a squared deviation from the mean exceeds the exact range (2^40)",
+                           "%s: a deviation from the mean exceeds the spread of the column",
                            s->cols[c].name);
     }
     buf[c] = s->mom[c].m2;
@@ -211,7 +216,7 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
       m->has_mean = m->has_ci95_low = m->has_ci95_high = m->has_users = 1;
       m->users = (int64_t)s->mom[c].n;
       m->mean = rv_moments_mean(&s->mom[c]);
-      rv_ci95(m->mean, rv_xsum_value(s->mom[c].m2), m->users, &m->ci95_low, &m->ci95_high);
+      rv_ci95(m->mean, rv_moments_m2(&s->mom[c], s->m2_exp[c]), m->users, &m->ci95_low, &m->ci95_high);
       mvp[w++] = m;
     }
     for (int f = 0; f < s->nfinals; f++) {

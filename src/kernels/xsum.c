@@ -34,9 +34,35 @@ int rv_moments_add(rv_moments_t *m, double v) {
   return 0;
 }
 
-int rv_moments_add_dev(rv_moments_t *m, double v, double mean) {
-  const double d = v - mean;
-  return rv_xsum_add(&m->m2, d * d);
+void rv_moments_spread(const double *v, size_t n, double mean, double spread[3]) {
+  spread[0] = spread[1] = spread[2] = -INFINITY;
+  for (size_t q = 0; q < n; q++) {
+    if (isnan(v[q])) continue;
+    spread[0] = fmax(spread[0], fabs(v[q] - mean));
+    spread[1] = fmax(spread[1], v[q]);
+    spread[2] = fmax(spread[2], -v[q]);
+  }
+}
+
+int rv_moments_scale(const double spread[3]) {
+  if (!(spread[1] > -spread[2])) return RV_MOMENTS_CONSTANT; /* max == min, or no value */
+  int e = 0;
+  frexp(spread[0], &e); /* spread[0] = f 2^e, 0.5 <= f < 1 */
+  return e;
+}
+
+int rv_moments_add_dev(rv_moments_t *m, double v, double mean, int e) {
+  if (e == RV_MOMENTS_CONSTANT) return 0;
+  const double d = ldexp(v - mean, -e); /* a power of two: exact (unless subnormal) */
+  if (!(fabs(d) < 1.0)) return -1;
+  m->m2 += (rv_i128)nearbyint(ldexp(d * d, RV_MOMENTS_DEV_BITS));
+  return 0;
+}
+
+double rv_moments_m2(const rv_moments_t *m, int e) {
+  if (e == RV_MOMENTS_CONSTANT) return 0.0;
+  /* One rounding to double, then exact power-of-two scalings. */
+  return ldexp(rv_xsum_value(m->m2), RV_XSUM_FRAC_BITS - RV_MOMENTS_DEV_BITS + 2 * e);
 }
 
 double rv_moments_mean(const rv_moments_t *m) {

@@ -919,30 +919,85 @@ static void test_xsum_value_roundtrip(void) {
   CU_ASSERT(rv_xsum_value(neg) == -0x1p42 + 0.5);
 }
 
+/* The second pass over v[0..n) as reduce_all runs it, with the values cut
+ * into `parts` contiguous slices standing for ranks: spreads combined with
+ * max, m2 partials summed. Returns m2; *scale is the grid's exponent. */
+static double two_pass(const double *v, int n, int parts, rv_moments_t *m, int *scale) {
+  *m = (rv_moments_t){0, 0, 0};
+  for (int i = 0; i < n; i++) CU_ASSERT_EQUAL(rv_moments_add(m, v[i]), 0);
+  const double mean = rv_moments_mean(m);
+  double spread[3] = {-INFINITY, -INFINITY, -INFINITY}, part[3];
+  for (int p = 0; p < parts; p++) {
+    const int a = n * p / parts, b = n * (p + 1) / parts;
+    rv_moments_spread(v + a, (size_t)(b - a), mean, part);
+    for (int j = 0; j < 3; j++) spread[j] = fmax(spread[j], part[j]);
+  }
+  *scale = rv_moments_scale(spread);
+  rv_i128 m2 = 0;
+  for (int p = 0; p < parts; p++) {
+    rv_moments_t local = {0, 0, 0};
+    for (int i = n * p / parts; i < n * (p + 1) / parts; i++)
+      CU_ASSERT_EQUAL(rv_moments_add_dev(&local, v[i], mean, *scale), 0);
+    m2 += local.m2;
+  }
+  m->m2 = m2;
+  return rv_moments_m2(m, *scale);
+}
+
 static void test_moments_two_pass(void) {
-  /* Constant sample: 1/3 seven times. First pass: every value rounds to the
-   * same grid point g, the sum is 7g, the mean 7g/7 is within an ulp of 1/3.
-   * Second pass: (1/3 - mean)^2 <= (1e-16)^2, far below half a grid step
-   * (2^-53 ~ 1.1e-16), so every term rounds to 0 and m2 is exactly 0. The
-   * interval then has zero width: half = t * sqrt(0) = 0. */
-  rv_moments_t m = {0, 0, 0};
-  for (int i = 0; i < 7; i++) CU_ASSERT_EQUAL(rv_moments_add(&m, 1.0 / 3.0), 0);
+  /* Constant sample: 1/3 seven times. The mean (7 g / 7, g the value on the
+   * 2^-52 grid) is within an ulp of 1/3 but need not equal it; the spread
+   * (max = min) says the sample is constant, so m2 is exactly 0 and the
+   * interval has zero width: half = t * sqrt(0) = 0. */
+  rv_moments_t m;
+  int e;
+  const double third[7] = {1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3};
+  CU_ASSERT_EQUAL(two_pass(third, 7, 3, &m, &e), 0.0);
   CU_ASSERT(m.n == 7);
+  CU_ASSERT_EQUAL(e, RV_MOMENTS_CONSTANT);
   const double mean = rv_moments_mean(&m);
   CU_ASSERT_DOUBLE_EQUAL(mean, 1.0 / 3.0, 1e-15);
-  for (int i = 0; i < 7; i++) CU_ASSERT_EQUAL(rv_moments_add_dev(&m, 1.0 / 3.0, mean), 0);
-  CU_ASSERT(m.m2 == 0);
   double lo, hi;
-  rv_ci95(mean, rv_xsum_value(m.m2), 7, &lo, &hi);
+  rv_ci95(mean, 0.0, 7, &lo, &hi);
   CU_ASSERT(lo == mean && hi == mean);
 
-  /* Values 1, 2, 3: sum 6, mean 2; m2 = 1 + 0 + 1 = 2 (exact on the grid). */
-  rv_moments_t w = {0, 0, 0};
+  /* Values 1, 2, 3: sum 6, mean 2; m2 = 1 + 0 + 1 = 2. Largest deviation
+   * 1 = 0.5 * 2^1: e = 1, terms (1/2)^2 2^80 = 2^78, m2 = 2^79 on the grid. */
   const double x[3] = {1, 2, 3};
-  for (int i = 0; i < 3; i++) rv_moments_add(&w, x[i]);
-  CU_ASSERT_DOUBLE_EQUAL(rv_moments_mean(&w), 2.0, EXACT);
-  for (int i = 0; i < 3; i++) rv_moments_add_dev(&w, x[i], 2.0);
-  CU_ASSERT_DOUBLE_EQUAL(rv_xsum_value(w.m2), 2.0, EXACT);
+  CU_ASSERT_DOUBLE_EQUAL(two_pass(x, 3, 1, &m, &e), 2.0, EXACT);
+  CU_ASSERT_EQUAL(e, 1);
+  CU_ASSERT(m.m2 == (rv_i128)1 << 79);
+  /* A deviation beyond the scale is refused (a scale that is not global). */
+  CU_ASSERT_EQUAL(rv_moments_add_dev(&m, 4.0, 2.0, 1), -1);
+}
+
+static void test_moments_tiny_spread(void) {
+  /* v_k = 0.5 + k 1e-12, k = 0..9 (as doubles). Independent reference, with
+   * Python's fractions on the exact doubles:
+   *   mean = 0.5000000000045, m2 = sum (v_k - mean)^2 = 8.250045775126913e-23,
+   *   half = t_{.975,9} sqrt(m2 / 9 / 10) = 2.2621571627409915 * ... = 2.165856598216306e-12.
+   * The plain 2^-52 grid (before the spread's grid) rounded every squared
+   * deviation (<= 2e-23) to 0: m2 = 0, a zero-width interval. The spread's
+   * grid (largest deviation 4.5e-12, e = -37) keeps m2 to rounding, the
+   * same at any split. */
+  double v[10];
+  for (int k = 0; k < 10; k++) v[k] = 0.5 + k * 1e-12;
+  rv_moments_t m1, m3, m7;
+  int e1, e3, e7;
+  const double m2 = two_pass(v, 10, 1, &m1, &e1);
+  CU_ASSERT_EQUAL(e1, -37);
+  CU_ASSERT_DOUBLE_EQUAL(m2 / 8.250045775126913e-23, 1.0, 1e-14);
+  /* Bitwise the same sums however the users are split over ranks. */
+  CU_ASSERT_EQUAL(two_pass(v, 10, 3, &m3, &e3), m2);
+  CU_ASSERT_EQUAL(two_pass(v, 10, 7, &m7, &e7), m2);
+  CU_ASSERT(m1.m2 == m3.m2 && m3.m2 == m7.m2 && e1 == e3 && e3 == e7);
+  double lo, hi;
+  const double mean = rv_moments_mean(&m1);
+  rv_ci95(mean, m2, 10, &lo, &hi);
+  /* The bounds are doubles near 0.5 (ulp 1.1e-16): the width is known to
+   * ulp / half = 5e-5 relative. */
+  CU_ASSERT_DOUBLE_EQUAL((hi - lo) / 2 / 2.165856598216306e-12, 1.0, 1e-4);
+  CU_ASSERT(lo < mean && mean < hi);
 }
 
 /* ======================================================================== */
@@ -1531,6 +1586,7 @@ int main(void) {
       {"reject", test_xsum_reject},
       {"value_roundtrip", test_xsum_value_roundtrip},
       {"moments_two_pass", test_moments_two_pass},
+      {"moments_tiny_spread", test_moments_tiny_spread},
   };
   static const test_entry_t stats[] = {
       {"betainc_edges", test_betainc_edges},

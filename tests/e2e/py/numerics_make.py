@@ -13,6 +13,8 @@ Writes OUTDIR/<name>.h5 for each case below and prints "BIGU BIGI".
   dot_safe     the same norms, but user BIGU orthogonal to item BIGI and every
                other vector small: the bound |u|*|v| exceeds float32, every
                actual score is finite (must evaluate: no false refusal).
+  dot_over_user  user BIGU of norm 1e38, items as they are (item BIGI of
+               norm 5): only BIGU's scores overflow.
   dot_bounded  norms 1e18 and 1e19: |u|*|v| = 1e37 < 3.4e38, no check needed.
   euc_over     user BIGU of norm 2e19: its squared norm overflows float32.
   euc_safe     user BIGU and item BIGI orthogonal, norms 1.2e19:
@@ -71,6 +73,7 @@ def main():
         "dot_over": lambda U, V: set_pair(U, V, 1.8e19, 1.9e20, True),
         "dot_safe": lambda U, V: set_pair(U, V, 1.8e19, 1.9e20, False),
         "dot_bounded": lambda U, V: set_pair(U, V, 1e18, 1e19, True),
+        "dot_over_user": lambda U, V: set_pair(U, V, 1e38, 5.0, True),
         "euc_over": lambda U, V: set_pair(U, V, 2e19, 1.0, True),
         "euc_safe": lambda U, V: set_pair(U, V, 1.2e19, 1.2e19, False),
     }
