@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "core/runs.h"
+#include "io/input.h"
 #include "io/trec.h"
 #include "kernels/lexenc.h"
 #include "kernels/signif.h"
@@ -99,6 +101,105 @@ static void test_text_read(void) {
   CU_ASSERT(!rv_utf8_valid("\xc0\xaf", 2)); /* overlong '/' */
   CU_ASSERT(!rv_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
   CU_ASSERT(rv_utf8_valid("\xf0\x9f\x98\x80", 4));
+}
+
+/* gzip of s[0..n) as one member (zlib's own deflate, gzip wrapper). */
+static size_t gz(const char *s, size_t n, unsigned char *out, size_t cap) {
+  z_stream z = {0};
+  deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  z.next_in = (Bytef *)s, z.avail_in = (uInt)n, z.next_out = out, z.avail_out = (uInt)cap;
+  deflate(&z, Z_FINISH);
+  const size_t w = cap - z.avail_out;
+  deflateEnd(&z);
+  return w;
+}
+
+/* Strict gzip: every strict prefix of a stream is refused as truncated (gzread
+ * returned the lines inflated so far), a flipped CRC or length byte as
+ * corrupt; concatenated members are one text; plain bytes pass unchanged. */
+static void test_gzip_strict(void) {
+  const char text[] = "1 Q0 a 1 0.5 t\n2 Q0 b 1 0.4 t\n3 Q0 c 1 0.3 t\n";
+  const size_t tl = strlen(text);
+  unsigned char g[512], two[1024];
+  const size_t n = gz(text, tl, g, sizeof g);
+  rv_text_t t;
+  CU_ASSERT_EQUAL_FATAL(rv_text_from_mem(g, n, "r.gz", &t), RV_OK);
+  CU_ASSERT_EQUAL(t.len, tl);
+  CU_ASSERT_STRING_EQUAL(t.buf, text);
+  rv_text_free(&t);
+  for (size_t cut = 0; cut < n; cut++) {
+    const rv_err_t e = rv_text_from_mem(g, cut, "r.gz", &t);
+    CU_ASSERT_EQUAL(e, RV_ERR_DATA);
+    CU_ASSERT(e && (strstr(rv_error_message(), "truncated") || strstr(rv_error_message(), "corrupt gzip")));
+    CU_ASSERT(e && strstr(rv_error_message(), "r.gz") != NULL);
+    CU_ASSERT_PTR_NULL(t.buf);
+  }
+  for (size_t b = n - 8; b < n; b++) { /* CRC-32, then ISIZE */
+    g[b] ^= 0x01;
+    CU_ASSERT_EQUAL(rv_text_from_mem(g, n, "r.gz", &t), RV_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), b < n - 4 ? "incorrect data check" : "incorrect length check"));
+    g[b] ^= 0x01;
+  }
+  /* Two members: the text of both; then bytes after the last member. */
+  const size_t n1 = gz(text, 15, two, sizeof two), n2 = gz(text + 15, tl - 15, two + n1, sizeof two - n1);
+  CU_ASSERT_EQUAL(rv_text_from_mem(two, n1 + n2, "c.gz", &t), RV_OK);
+  CU_ASSERT_STRING_EQUAL(t.buf, text);
+  rv_text_free(&t);
+  memcpy(two + n1 + n2, "\n", 1);
+  CU_ASSERT_EQUAL(rv_text_from_mem(two, n1 + n2 + 1, "c.gz", &t), RV_ERR_DATA);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "after the last member"));
+  /* The second member cut: truncated, naming member 2. */
+  CU_ASSERT_EQUAL(rv_text_from_mem(two, n1 + n2 - 3, "c.gz", &t), RV_ERR_DATA);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "member 2"));
+  /* Plain text is read unchanged, even when it starts like nothing known. */
+  CU_ASSERT_EQUAL(rv_text_from_mem(text, tl, "r.trec", &t), RV_OK);
+  CU_ASSERT_STRING_EQUAL(t.buf, text);
+  rv_text_free(&t);
+  CU_ASSERT_EQUAL(rv_text_from_mem("", 0, "empty.trec", &t), RV_OK);
+  CU_ASSERT_EQUAL(t.len, 0);
+  rv_text_free(&t);
+  /* CR-only line ends are named; CRLF is fine. */
+  CU_ASSERT_EQUAL(rv_text_from_mem("a,b\rc,d\r", 8, "mac.csv", &t), RV_ERR_DATA);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "CR-only"));
+  CU_ASSERT_EQUAL(rv_text_from_mem("a,b\r\nc,d\r\n", 10, "dos.csv", &t), RV_OK);
+  rv_text_free(&t);
+}
+
+/* A FIFO is refused without being opened (this would block otherwise). */
+static void test_not_regular(void) {
+  char path[] = "/tmp/rv_fifo_XXXXXX";
+  const int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  close(fd);
+  remove(path);
+  CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+  rv_text_t t;
+  CU_ASSERT_EQUAL(rv_text_read(path, &t), RV_ERR_IO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "not a regular file (it is a FIFO)"));
+  CU_ASSERT_EQUAL(rv_input_regular(path, "run file"), RV_ERR_IO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "(the run file is a FIFO)"));
+  remove(path);
+  CU_ASSERT_EQUAL(rv_input_regular("/tmp", "dataset"), RV_ERR_IO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), "/tmp: not a regular file (the dataset is a directory)"));
+}
+
+/* A table whose records must have the header's field count. */
+static void test_table_expect(void) {
+  char path[] = "/tmp/rv_tab_XXXXXX";
+  const int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  close(fd);
+  const char csv[] = "user,item\nu1,i1\nu1,Item, A\n";
+  write_file(path, csv, strlen(csv));
+  rv_table_t t;
+  CU_ASSERT_EQUAL_FATAL(rv_table_open(&t, path, ",", 1), RV_OK);
+  CU_ASSERT_EQUAL(rv_table_next(&t), 1);
+  t.expect = t.rec.n;
+  CU_ASSERT_EQUAL(rv_table_next(&t), 1);
+  CU_ASSERT_EQUAL(rv_table_next(&t), -(int)RV_ERR_DATA);
+  CU_ASSERT_PTR_NOT_NULL(strstr(rv_error_message(), ":3: 3 fields, expected 2"));
+  rv_table_close(&t);
+  remove(path);
 }
 
 /* Last.fm's tags.dat is latin-1 (../shared/data; skipped when absent): read
@@ -375,6 +476,9 @@ int main(void) {
   static const entry_t tests[] = {
       {"records", test_records},
       {"text_read", test_text_read},
+      {"gzip_strict", test_gzip_strict},
+      {"not_regular", test_not_regular},
+      {"table_expect", test_table_expect},
       {"real_latin1", test_real_latin1},
       {"strtab_idcmp", test_strtab_idcmp},
       {"pipeline_loo", test_pipeline_loo},
