@@ -10,10 +10,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "io/h5util.h"
+#include "io/input.h"
 #include "kernels/signif.h"
 
 #define RV_MAX_CMP 256
@@ -45,6 +47,7 @@ static rv_err_t open_side(const char *dir, side_t *s) {
   hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID, g = H5I_INVALID_HID;
   snprintf(s->path, sizeof s->path, "%s/results.h5", dir);
   s->f = H5I_INVALID_HID;
+  if (access(s->path, F_OK) == 0) RV_TRY(rv_input_regular(s->path, "results file")); /* a FIFO is never opened */
   RV_REQUIRE(H5Fis_hdf5(s->path) > 0, RV_ERR_IO, "%s: missing or not an HDF5 file (run receval eval or runs first)",
              s->path);
   s->f = H5Fopen(s->path, H5F_ACC_RDONLY, H5P_DEFAULT);
