@@ -19,10 +19,10 @@ static rv_err_t item_meta(const char *path, rv_prep_src_t *s) {
   int rc, ci = -1, ct = -1, cx = -1, cc = -1;
   RV_TRY(rv_table_open(&t, path, ",", 1));
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) {
+    if (t.records == 1) {
       ci = column(&t.rec, "item"), ct = column(&t.rec, "title"), cx = column(&t.rec, "text");
       cc = column(&t.rec, "categories");
-      RV_REQUIRE(ci >= 0, RV_ERR_DATA, "%s:1: the header names no 'item' column", path);
+      RV_REQUIRE(ci >= 0, RV_ERR_DATA, "%s:%lld: the header names no 'item' column", path, (long long)t.rec.line);
       t.expect = t.rec.n; /* every row as many fields as the header */
       continue;
     }
@@ -52,15 +52,15 @@ rv_err_t rv_conv_csv(const char *path, const rv_conv_opts_t *o, rv_prep_src_t *s
   RV_TRY(rv_table_open(&t, path, o->delimiter, comma));
   snprintf(s->source, sizeof s->source, "csv (%s)", path);
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1 && !o->no_header) {
+    if (t.records == 1 && !o->no_header) {
       cu = column(&t.rec, o->user_col), ci = column(&t.rec, o->item_col);
       cr = column(&t.rec, o->rating_col), ct = column(&t.rec, o->time_col);
       RV_REQUIRE(cu >= 0 && ci >= 0, RV_ERR_DATA,
-                 "%s:1: the header has no '%s' or no '%s' column (set --user-col, --item-col, or --no-header)",
-                 path, o->user_col, o->item_col);
-      RV_REQUIRE(cr >= 0 || !o->need_rating, RV_ERR_DATA, "%s:1: the header has no '%s' column (--rating-col)", path,
+                 "%s:%lld: the header has no '%s' or no '%s' column (set --user-col, --item-col, or --no-header)",
+                 path, (long long)t.rec.line, o->user_col, o->item_col);
+      RV_REQUIRE(cr >= 0 || !o->need_rating, RV_ERR_DATA, "%s:%lld: the header has no '%s' column (--rating-col)", path, (long long)t.rec.line,
                  o->rating_col);
-      RV_REQUIRE(ct >= 0 || !o->need_time, RV_ERR_DATA, "%s:1: the header has no '%s' column (--time-col)", path,
+      RV_REQUIRE(ct >= 0 || !o->need_time, RV_ERR_DATA, "%s:%lld: the header has no '%s' column (--time-col)", path, (long long)t.rec.line,
                  o->time_col);
       need = 1 + (cu > ci ? cu : ci);
       if (cr + 1 > need) need = cr + 1;
@@ -69,10 +69,10 @@ rv_err_t rv_conv_csv(const char *path, const rv_conv_opts_t *o, rv_prep_src_t *s
       t.expect = t.rec.n; /* an unquoted separator inside a field must not shift or drop fields */
       continue;
     }
-    if (o->no_header && t.rec.line == 1) {
+    if (o->no_header && t.records == 1) {
       /* By position: user,item[,rating][,timestamp]; every row as many fields as the first. */
       RV_REQUIRE(t.rec.n >= 2 && t.rec.n <= 4, RV_ERR_DATA,
-                 "%s:1: %d fields, expected 2 to 4 (user,item[,rating][,timestamp] with --no-header)", path, t.rec.n);
+                 "%s:%lld: %d fields, expected 2 to 4 (user,item[,rating][,timestamp] with --no-header)", path, (long long)t.rec.line, t.rec.n);
       t.expect = t.rec.n;
       cr = t.rec.n >= 3 ? 2 : -1, ct = t.rec.n >= 4 ? 3 : -1;
       need = t.rec.n >= 4 ? 4 : (t.rec.n < 2 ? 2 : t.rec.n);

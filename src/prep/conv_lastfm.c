@@ -18,7 +18,7 @@ rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s) {
   open = 1;
   s->has_rating = 1;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) {
+    if (t.records == 1) {
       t.expect = t.rec.n; /* the header's field count */
       continue;
     }
@@ -39,7 +39,7 @@ rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s) {
   RV_TRY(rv_table_open(&t, path, "\t", 0));
   open = 1;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) {
+    if (t.records == 1) {
       t.expect = t.rec.n; /* the header's field count */
       continue;
     }

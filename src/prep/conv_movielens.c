@@ -19,7 +19,7 @@ static rv_err_t ratings(const char *path, const char *sep, int quoted, int heade
   s->has_rating = s->has_time = 1;
   t.expect = header ? 0 : 4;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (header && t.rec.line == 1) {
+    if (header && t.records == 1) {
       t.expect = t.rec.n;
       continue;
     }
@@ -63,7 +63,7 @@ static rv_err_t movies(const char *path, const char *sep, int quoted, int header
   RV_TRY(rv_table_open(&t, path, sep, quoted));
   t.expect = header ? 0 : 3;
   while ((rc = rv_table_next(&t)) == 1) {
-    if (header && t.rec.line == 1) {
+    if (header && t.records == 1) {
       t.expect = t.rec.n;
       continue;
     }
@@ -85,7 +85,7 @@ static rv_err_t tags(const char *path, rv_prep_src_t *s) {
   int rc;
   RV_TRY(rv_table_open(&t, path, ",", 1));
   while ((rc = rv_table_next(&t)) == 1) {
-    if (t.rec.line == 1) {
+    if (t.records == 1) {
       t.expect = t.rec.n;
       continue;
     }

@@ -274,6 +274,7 @@ rv_err_t rv_table_open(rv_table_t *t, const char *path, const char *sep, int quo
 
 int rv_table_next(rv_table_t *t) {
   const int rc = rv_rec_next(&t->rec);
+  t->records += rc == 1;
   if (rc == 1 && t->expect > 0 && t->rec.n != t->expect)
     return -(int)rv_error_set(RV_ERR_DATA, "%s:%lld: %d fields, expected %d%s", t->path, (long long)t->rec.line,
                               t->rec.n, t->expect,

@@ -56,6 +56,7 @@ void rv_rec_free(rv_rec_t *r);
 typedef struct rv_table {
   const char *path;
   int expect; /* > 0: every record must have exactly this many fields (set by the converter) */
+  int64_t records; /* records returned so far: 1 for the header, wherever blank lines put it */
   rv_text_t text;
   rv_rec_t rec;
 } rv_table_t;

@@ -9,7 +9,8 @@
 #    member is refused: exit 3, "truncated" or "corrupt gzip", the file named;
 #  - CR-only line ends (run file, CSV): exit 3 naming the file and "CR-only";
 #  - `prepare csv` with an unquoted separator in a field (one field too
-#    many), with the header and with --no-header, and a MovieLens ratings.csv
+#    many), with the header (also after a blank first line: the header was
+#    read as an interaction) and with --no-header, and a MovieLens ratings.csv
 #    with an extra field: exit 3, FILE:LINE, fields found and expected;
 #  - a FIFO (or /dev/zero, or a directory) given as the input of runs,
 #    inspect, eval, train, prepare (source, --item-meta, --embeddings),
@@ -93,7 +94,7 @@ open("okcut.csv.gz", "wb").write(gzip.compress(csv.encode(), mtime=0)[:-4])
 open("cr.csv", "w").write(csv.replace("\n", "\r"))
 open("extra.csv", "w").write("user,item\nu1,i1\nu1,Item, A\nu2,i2\n")
 open("extra_nh.csv", "w").write("u1,i1,5\nu1,i2,4\nu2,i1,3,9\n")
-open("meta.csv", "w").write("item,title\ni1,One\n")
+open("blank_first.csv", "w").write("\nuser,item\nu1,i1,x\nu2,i2\n")
 PYEOF
 mkdir -p ml adir.h5 fifo_res fifo_model
 printf 'userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.5,200,7\n' > ml/ratings.csv
@@ -132,6 +133,7 @@ refused csv_gz_cut 3 "okcut.csv.gz|truncated" okcut.h5 prepare csv okcut.csv.gz 
 
 # ---- fields beyond the header: exit 3, FILE:LINE ----
 refused csv_extra_field 3 "extra.csv:3: 3 fields, expected 2" extra.h5 prepare csv extra.csv extra.h5
+refused csv_header_after_blank_line 3 "blank_first.csv:3: 3 fields, expected 2" blank.h5 prepare csv blank_first.csv blank.h5
 refused csv_extra_field_no_header 3 "extra_nh.csv:3: 4 fields, expected 3" extra_nh.h5 prepare csv extra_nh.csv extra_nh.h5 --no-header
 refused movielens_extra_field 3 "ml/ratings.csv:3: 5 fields, expected 4" ml.h5 prepare movielens ml ml.h5
 
