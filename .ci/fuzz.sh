@@ -12,7 +12,7 @@ source "$ROOT/.ci/deps.sh"
 BUILD=${RV_FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_EACH=${RV_FUZZ_SECONDS:-20}
 CC=clang cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRV_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target fuzz_jobspec fuzz_dataset fuzz_trec >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target fuzz_jobspec fuzz_dataset fuzz_trec fuzz_gzip fuzz_csv >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0
 export LSAN_OPTIONS=suppressions=$ROOT/.ci/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -21,7 +21,7 @@ mkdir -p "$ART"
 export RV_FUZZ_TMPDIR=$BUILD/fuzz-tmp   # the dataset harness's scratch files
 rm -rf "$RV_FUZZ_TMPDIR" && mkdir -p "$RV_FUZZ_TMPDIR"
 status=0
-for h in jobspec dataset trec; do
+for h in jobspec dataset trec gzip csv; do
   corpus=$BUILD/fuzz-corpus/$h   # a working copy: the committed seeds stay as they are
   rm -rf "$corpus" && mkdir -p "$corpus"
   cp "$ROOT/tests/fuzz/corpus/$h"/* "$corpus"/
