@@ -16,6 +16,7 @@
 #include "cli/options.h"
 #include "io/h5util.h"
 #include "io/input.h"
+#include "io/outdir.h"
 #include "kernels/signif.h"
 
 #define RV_MAX_CMP 256
@@ -224,6 +225,14 @@ static rv_err_t compare(int argc, char **argv, FILE *out) {
       fputc('\n', out);
     } else {
       char tmp[4200];
+      char in[6][4200];
+      const char *inputs[7];
+      for (int i = 0; i < 6; i++) {
+        snprintf(in[i], sizeof in[i], "%s/%s", a.pos[i / 3], i % 3 == 0 ? "report.json" : i % 3 == 1 ? "report.pb" : "results.h5");
+        inputs[i] = in[i];
+      }
+      inputs[6] = NULL;
+      RV_TRY(rv_output_not_input(jpath, inputs));
       snprintf(tmp, sizeof tmp, "%s.tmp", jpath);
       RV_REQUIRE(json_dump_file(root, tmp, flags) == 0, RV_ERR_IO, "%s: cannot write", tmp);
       if (rename(tmp, jpath) != 0) {

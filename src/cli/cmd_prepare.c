@@ -2,6 +2,7 @@
  * dataset (or any interactions CSV) into the input contract. Rank 0 parses,
  * filters, splits, encodes and writes (it is cheap); the other ranks wait
  * for the agreed result. */
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "io/embed_import.h"
+#include "io/outdir.h"
 #include "io/prep_write.h"
 #include "kernels/lexenc.h"
 #include "prep/convert.h"
@@ -38,6 +40,25 @@ static const rv_option_t prepare_options[] = {
 
 static const char synopsis[] = "movielens|amazon|lastfm|csv SRC OUT.h5 [options]";
 
+/* OUT.h5 (and OUT.h5.tmp) must be none of the inputs: SRC, the files in a
+ * SRC directory, the embeddings and their ids, the item metadata. */
+static rv_err_t check_output(const char *outp, const char *srcp, const char *emb, const char *ids,
+                             const char *meta) {
+  rv_err_t err = RV_OK;
+  const char *in[] = {srcp, emb ? emb : "", ids ? ids : "", meta ? meta : "", NULL};
+  RV_TRY(rv_output_not_input(outp, in));
+  DIR *d = opendir(srcp);
+  for (struct dirent *e; d && !err && (e = readdir(d));) {
+    char p[4200];
+    if (snprintf(p, sizeof p, "%s/%s", srcp, e->d_name) >= (int)sizeof p) continue;
+    const char *one[] = {p, NULL};
+    err = rv_output_not_input(outp, one);
+  }
+  if (d) closedir(d);
+done:
+  return err;
+}
+
 static rv_err_t prepare(int argc, char **argv, FILE *out) {
   rv_err_t err = RV_OK;
   rv_args_t a;
@@ -57,6 +78,8 @@ static rv_err_t prepare(int argc, char **argv, FILE *out) {
   RV_REQUIRE(a.npos == 3, RV_ERR_USAGE, "receval prepare: expected KIND SRC OUT.h5, got %d arguments (usage: receval prepare %s)",
              a.npos, synopsis);
   const char *kind = a.pos[0], *srcp = a.pos[1], *outp = a.pos[2];
+  RV_TRY(check_output(outp, srcp, rv_arg_str(&a, "embeddings"), rv_arg_str(&a, "embedding-ids"),
+                      rv_arg_str(&a, "item-meta")));
   rv_prep_opts_t o = {.test_frac = 0.2};
   const char *split = rv_arg_str(&a, "split");
   if (strcmp(split, "loo") == 0)

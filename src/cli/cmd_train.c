@@ -162,13 +162,10 @@ rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
   /* The dataset is valid: now the output directory (a fresh run also drops
    * an earlier run's checkpoint; --resume keeps it). */
   if (rank == 0) {
-    static const char *const outputs[] = {RV_MODEL_FILE};
-    err = rv_outdir_prepare(s->out_dir, outputs, 1);
-    if (!err && !s->resume) {
-      char p[4200];
-      rv_outdir_path(p, sizeof p, s->out_dir, RV_CHECKPOINT_FILE, 0);
-      remove(p);
-    }
+    /* --resume reads the checkpoint: only a fresh run may replace it. */
+    static const char *const outputs[] = {RV_MODEL_FILE, RV_CHECKPOINT_FILE};
+    const char *const inputs[] = {s->dataset, NULL};
+    err = rv_outdir_prepare(s->out_dir, "train", outputs, s->resume ? 1 : 2, inputs);
   }
   RV_AGREE(comm);
   if (strcmp(s->model, "bilinear") == 0)

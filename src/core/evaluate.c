@@ -373,7 +373,13 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   if (!err) err = plan_metrics(s);
   RV_AGREE(comm);
   RV_TRY(rv_eval_model_attach(comm, s));
-  if (rank == 0) err = rv_outdir_prepare(dir, OUTPUTS, N_OUTPUTS);
+  if (rank == 0) {
+    /* No input may be one of the files this job writes or removes. */
+    char model[4200] = "";
+    if (job->model_dir && *job->model_dir) rv_outdir_path(model, sizeof model, job->model_dir, "model.h5", 0);
+    const char *const inputs[] = {job->dataset, job->run_file ? job->run_file : "", model, NULL};
+    err = rv_outdir_prepare(dir, job->command, OUTPUTS, N_OUTPUTS, inputs);
+  }
   RV_AGREE(comm);
 
   /* Plan: contiguous user ranges balanced by cost; every rank computes the

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "io/h5util.h"
+#include "io/outdir.h"
 #include "receval.h"
 #include "rv_version.h"
 
@@ -64,6 +65,7 @@ int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
   } else {
     err = rv_error_set(RV_ERR_USAGE, "unknown command '%s' (see receval --help)", argv[1]);
   }
+  rv_outdir_release(); /* the output directory's lock, held by rank 0 since prepare */
   /* Every path above either agreed already or failed identically on all
    * ranks (argv is the same everywhere); agreeing again is cheap and safe. */
   return (int)rv_error_agree(comm, err);

@@ -451,11 +451,83 @@ done:
   return err;
 }
 
+/* Test-only fault injection (docs/robustness.md): RECEVAL_TEST_WRITE_FAULT
+ * = "RANK:DATASET:lost" makes that rank's rows of DATASET silently not
+ * reach the file (what Open MPI 4.1's collective writes do on ENOSPC: the
+ * pwritev error is printed and not returned); ":error" makes the write
+ * fail on that rank alone. Returns 0 (none), 1 (lost) or 2 (error). */
+static int write_fault(const char *path) {
+  const char *f = getenv("RECEVAL_TEST_WRITE_FAULT");
+  if (!f || !*f) return 0;
+  int rank = 0, init = 0;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  char *end;
+  const long r = strtol(f, &end, 10);
+  if (end == f || *end != ':' || r != rank) return 0;
+  const char *ds = end + 1, *mode = strrchr(ds, ':');
+  if (!mode || (size_t)(mode - ds) != strlen(path) || strncmp(ds, path, strlen(path)) != 0) return 0;
+  return strcmp(mode + 1, "lost") == 0 ? 1 : strcmp(mode + 1, "error") == 0 ? 2 : 0;
+}
+
 rv_err_t rv_h5_write_rows(hid_t dset, const char *fname, const char *path, hid_t memtype,
                           int64_t row0, int64_t nrows, int64_t rowlen, const void *buf) {
   static const char dummy[16];
-  return xfer_rows(dset, fname, path, memtype, row0, nrows, rowlen > 0 ? rowlen : 1, NULL,
-                   buf ? buf : dummy, 0);
+  const int fault = write_fault(path);
+  const rv_err_t err = xfer_rows(dset, fname, path, memtype, row0, fault == 1 ? 0 : nrows,
+                                 rowlen > 0 ? rowlen : 1, NULL, buf ? buf : dummy, 0);
+  if (err == RV_OK && fault == 2)
+    return rv_error_set(RV_ERR_IO, "%s: %s: write of rows %lld..%lld failed: injected fault "
+                        "(RECEVAL_TEST_WRITE_FAULT)", fname, path, (long long)row0,
+                        (long long)(row0 + nrows));
+  return err;
+}
+
+rv_err_t rv_h5_write_rows_verified(MPI_Comm comm, hid_t dset, const char *fname, const char *path,
+                                   hid_t memtype, int64_t row0, int64_t nrows, int64_t rowlen,
+                                   const void *buf) {
+  rv_err_t err = rv_h5_write_rows(dset, fname, path, memtype, row0, nrows, rowlen, buf);
+  /* Every rank flushes (collective on an MPI-IO file), then reads back its own rows. */
+  if (H5Fflush(dset, H5F_SCOPE_GLOBAL) < 0 && err == RV_OK)
+    err = rv_error_set(RV_ERR_IO, "%s: %s: flushing the file failed (file system full?)", fname, path);
+  err = rv_error_agree(comm, err);
+  if (err == RV_OK) err = rv_h5_verify_rows(comm, dset, fname, path, memtype, row0, nrows, rowlen, buf);
+  return err;
+}
+
+rv_err_t rv_h5_verify_rows(MPI_Comm comm, hid_t file, const char *fname, const char *path, hid_t memtype,
+                           int64_t row0, int64_t nrows, int64_t rowlen, const void *expect) {
+  rv_err_t err = RV_OK;
+  const int64_t len = rowlen > 0 ? rowlen : 1;
+  const size_t row_bytes = H5Tget_size(memtype) * (size_t)len;
+  const int64_t step = (int64_t)((8u << 20) / row_bytes) + 1; /* about 8 MiB a slice */
+  /* The same number of collective reads on every rank, also after a
+   * mismatch: HDF5's calls on an MPI-IO file are collective. */
+  int64_t slices = (nrows + step - 1) / step;
+  MPI_Allreduce(MPI_IN_PLACE, &slices, 1, MPI_INT64_T, MPI_MAX, comm);
+  unsigned char *got = malloc(row_bytes * (size_t)(nrows < step ? (nrows > 0 ? nrows : 1) : step));
+  const hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+  if (!got) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  if (d < 0 && !err) err = rv_error_set(RV_ERR_IO, "%s: %s: cannot be reopened after writing", fname, path);
+  for (int64_t sl = 0; sl < slices && d >= 0 && got; sl++) {
+    const int64_t r = sl * step, n = r >= nrows ? 0 : nrows - r < step ? nrows - r : step;
+    const rv_err_t e = xfer_rows(d, fname, path, memtype, row0 + (n ? r : 0), n, len, got, NULL, 0);
+    if (e && !err)
+      err = rv_error_set(RV_ERR_IO,
+                         "%s: %s: rows %lld..%lld cannot be read back after writing: a write was lost "
+                         "(file system full or failing?)",
+                         fname, path, (long long)(row0 + r), (long long)(row0 + r + n));
+    const unsigned char *want = (const unsigned char *)expect + (size_t)r * row_bytes;
+    for (int64_t i = 0; i < n && !err; i++)
+      if (memcmp(got + (size_t)i * row_bytes, want + (size_t)i * row_bytes, row_bytes) != 0)
+        err = rv_error_set(RV_ERR_IO,
+                           "%s: %s: row %lld read back differs from what was written: a write was lost "
+                           "(file system full or failing?)",
+                           fname, path, (long long)(row0 + r + i));
+  }
+  if (d >= 0) H5Dclose(d);
+  free(got);
+  return rv_error_agree(comm, err);
 }
 
 rv_err_t rv_h5_write_attr_i64(hid_t file, const char *fname, const char *name, int64_t v) {
@@ -517,8 +589,8 @@ rv_err_t rv_h5_write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char *
   for (int64_t i = 0; i <= r1 - r0; i++) local[i] += off;
   err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, H5T_STD_I64LE, n + 1, 0, &d));
   if (!err)
-    err = rv_h5_write_rows(d, fn, path, H5T_NATIVE_INT64, r0, (r1 - r0) + (rank == size - 1), 0,
-                           local);
+    err = rv_h5_write_rows_verified(comm, d, fn, path, H5T_NATIVE_INT64, r0, (r1 - r0) + (rank == size - 1), 0,
+                                    local);
 done:
   if (d >= 0) H5Dclose(d);
   return err;
@@ -536,7 +608,7 @@ rv_err_t rv_h5_write_entries(MPI_Comm comm, hid_t f, const char *fn, const char 
   if (rank == 0) off = 0;
   RV_MPI_TRY(MPI_Allreduce(&count, &total, 1, MPI_INT64_T, MPI_SUM, comm));
   err = rv_error_agree(comm, rv_h5_create_dataset(f, fn, path, ftype, total, 0, &d));
-  if (!err) err = rv_h5_write_rows(d, fn, path, mtype, off, count, 0, buf);
+  if (!err) err = rv_h5_write_rows_verified(comm, d, fn, path, mtype, off, count, 0, buf);
 done:
   if (d >= 0) H5Dclose(d);
   return err;

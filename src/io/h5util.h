@@ -55,6 +55,18 @@ rv_err_t rv_h5_create_dataset(hid_t file, const char *fname, const char *path, h
 /* Collective: writes rows [row0, row0 + nrows) of dset from buf (memtype). */
 rv_err_t rv_h5_write_rows(hid_t dset, const char *fname, const char *path, hid_t memtype,
                           int64_t row0, int64_t nrows, int64_t rowlen, const void *buf);
+/* Collective (the same number of HDF5 calls on every rank): reads rows [row0, row0 + nrows) of dataset
+ * `path` back, in slices of about 8 MiB, and compares them byte for byte
+ * with `expect`: exit 4 naming the file, dataset and first row that differs.
+ * A file reopened after its close holds what every rank's writes really
+ * stored; this is what catches writes whose failure MPI-IO did not report. */
+rv_err_t rv_h5_verify_rows(MPI_Comm comm, hid_t file, const char *fname, const char *path, hid_t memtype,
+                           int64_t row0, int64_t nrows, int64_t rowlen, const void *expect);
+/* Collective: rv_h5_write_rows, a flush of the file, then rv_h5_verify_rows
+ * of this rank's rows (for buffers that do not outlive the write). */
+rv_err_t rv_h5_write_rows_verified(MPI_Comm comm, hid_t dset, const char *fname, const char *path,
+                                   hid_t memtype, int64_t row0, int64_t nrows, int64_t rowlen,
+                                   const void *buf);
 /* Collective: creates the groups of an absolute path such as /a/b/c (not c). */
 rv_err_t rv_h5_make_parents(hid_t file, const char *fname, const char *path);
 /* Collective: root attributes. */

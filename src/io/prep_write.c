@@ -16,7 +16,7 @@ static rv_err_t put(hid_t f, const char *fn, const char *path, hid_t ftype, hid_
   hid_t d = H5I_INVALID_HID;
   if (rowlen == 0) return rv_h5_write_entries(MPI_COMM_SELF, f, fn, path, ftype, mtype, n, buf);
   RV_TRY(rv_h5_create_dataset(f, fn, path, ftype, n, rowlen, &d));
-  RV_TRY(rv_h5_write_rows(d, fn, path, mtype, 0, n, rowlen, buf));
+  RV_TRY(rv_h5_write_rows_verified(MPI_COMM_SELF, d, fn, path, mtype, 0, n, rowlen, buf));
 done:
   if (d >= 0) H5Dclose(d);
   return err;

@@ -113,7 +113,7 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
   for (int64_t i = ib[0]; i < ib[1]; i++) rv_synth_item_embedding(m, i, emb + (size_t)(i - ib[0]) * dim);
   err = rv_h5_create_dataset(f, tmp, "/items/embedding", H5T_IEEE_F32LE, p->n_items, dim, &d);
   RV_AGREE(comm);
-  err = rv_h5_write_rows(d, tmp, "/items/embedding", H5T_NATIVE_FLOAT, ib[0], ni, dim, emb);
+  err = rv_h5_write_rows_verified(comm, d, tmp, "/items/embedding", H5T_NATIVE_FLOAT, ib[0], ni, dim, emb);
   if (d >= 0) H5Dclose(d);
   d = H5I_INVALID_HID;
   RV_AGREE(comm);
@@ -122,7 +122,7 @@ rv_err_t rv_synth_write(MPI_Comm comm, const rv_synth_params_t *p, const char *p
     for (int64_t u = ub[0]; u < ub[1]; u++) rv_synth_user_embedding(m, u, emb + (size_t)(u - ub[0]) * dim);
     err = rv_h5_create_dataset(f, tmp, "/users/embedding", H5T_IEEE_F32LE, p->n_users, dim, &d);
     RV_AGREE(comm);
-    err = rv_h5_write_rows(d, tmp, "/users/embedding", H5T_NATIVE_FLOAT, ub[0], nu, dim, emb);
+    err = rv_h5_write_rows_verified(comm, d, tmp, "/users/embedding", H5T_NATIVE_FLOAT, ub[0], nu, dim, emb);
     if (d >= 0) H5Dclose(d);
     d = H5I_INVALID_HID;
     RV_AGREE(comm);
