@@ -40,10 +40,12 @@ static rv_err_t refuse_input(const char *path, const char *const *inputs) {
   if (!inputs || stat(path, &o) != 0) return RV_OK;
   for (int i = 0; inputs[i]; i++) {
     if (!*inputs[i] || stat(inputs[i], &in) != 0) continue;
-    RV_REQUIRE(!(in.st_dev == o.st_dev && in.st_ino == o.st_ino), RV_ERR_USAGE,
-               "%s: this input is %s, a file the job would replace or remove; write to another "
-               "directory (nothing was changed)",
-               inputs[i], path);
+    if (in.st_dev != o.st_dev || in.st_ino != o.st_ino) continue;
+    if (strcmp(inputs[i], path) == 0)
+      RV_FAIL(RV_ERR_USAGE, "%s: an input of this job is a file it would replace or remove; "
+              "write the outputs elsewhere (nothing was changed)", path);
+    RV_FAIL(RV_ERR_USAGE, "%s: an input of this job is the same file as %s, which it would replace "
+            "or remove; write the outputs elsewhere (nothing was changed)", inputs[i], path);
   }
 done:
   return err;
