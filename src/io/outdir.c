@@ -90,7 +90,8 @@ static rv_err_t lock_dir(const char *dir, const char *command) {
   snprintf(lock_path, sizeof lock_path, "%s/%s", dir, RV_OUTDIR_LOCK);
   for (int attempt = 0; attempt < 16; attempt++) {
     const int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    RV_REQUIRE(fd >= 0, RV_ERR_IO, "%s: cannot create the lock file: %s", lock_path, strerror(errno));
+    RV_REQUIRE(fd >= 0, RV_ERR_IO, "%s: output directory is not writable (cannot create %s): %s", dir,
+               RV_OUTDIR_LOCK, strerror(errno));
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
     if (fcntl(fd, F_SETLK, &fl) != 0) {
       const int e = errno;
