@@ -41,19 +41,11 @@ leftovers() {
 # refused NAME CODE FRAGS OUT ARGS...: receval ARGS at 3 ranks fails with CODE,
 # one error line holding every '|'-separated fragment, nothing left at OUT.
 refused() {
-  local name=$1 code=$2 frags=$3 out=$4 why="" line f parts=(); shift 4
+  local name=$1 code=$2 frags=$3 out=$4 why line; shift 4
   run_logged 3 "log/$name" "$@"
   line=$(grep -m1 '^receval: error: ' "log/$name.err")
-  IFS='|' read -r -a parts <<< "$frags"
-  if [ "$RC" = 124 ] || grep -q 'time limit for job execution' "log/$name.err"; then why="hung (rc=$RC)"
-  elif [ "$RC" != "$code" ]; then why="exit code $RC, expected $code"
-  elif [ "$(grep -c '^receval: error: ' "log/$name.err")" != 1 ]; then why="not exactly one error line"
-  elif [[ "$line" == "receval: error: [rank "* ]]; then why="error not agreed (MPI_Abort path)"
-  elif [ -n "$(leftovers "$out")" ]; then why="left behind: $(leftovers "$out" | tr '\n' ' ')"
-  fi
-  for f in "${parts[@]}"; do
-    [ -z "$why" ] && [[ "$line" != *"$f"* ]] && why="error line lacks '$f'"
-  done
+  why=$(error_verdict "log/$name" "$code" "$frags")
+  if [ -z "$why" ] && [ -n "$(leftovers "$out")" ]; then why="left behind: $(leftovers "$out" | tr '\n' ' ')"; fi
   if [ -z "$why" ]; then pass "$name  ${line#receval: error: }"; else fail "$name" "$why; stderr: $(head -c 300 "log/$name.err")"; fi
 }
 

@@ -19,3 +19,20 @@ run_logged() {
   timeout -k 5 $((tmo + 30)) "$MPIRUN" -np "$np" --timeout "$tmo" "$RECEVAL" "$@" < /dev/null > "$log.out" 2> "$log.err"
   RC=$?
 }
+
+# error_verdict LOGBASE CODE FRAGS: after run_logged, prints why the failed run
+# breaks the error contract (nothing when it holds): not hung, exit CODE,
+# exactly one agreed "receval: error:" line holding every '|'-separated
+# fragment of FRAGS.
+error_verdict() {
+  local log=$1 code=$2 frags=$3 line f parts=()
+  line=$(grep -m1 '^receval: error: ' "$log.err")
+  IFS='|' read -r -a parts <<< "$frags"
+  if [ "$RC" = 124 ] || grep -q 'time limit for job execution' "$log.err"; then echo "hung (rc=$RC)"; return; fi
+  if [ "$RC" != "$code" ]; then echo "exit code $RC, expected $code"; return; fi
+  if [ "$(grep -c '^receval: error: ' "$log.err")" != 1 ]; then echo "not exactly one error line"; return; fi
+  if [[ "$line" == "receval: error: [rank "* ]]; then echo "error not agreed (MPI_Abort path)"; return; fi
+  for f in "${parts[@]}"; do
+    if [[ "$line" != *"$f"* ]]; then echo "error line lacks '$f'"; return; fi
+  done
+}

@@ -33,19 +33,13 @@ sums() { sha256sum "$@" 2>/dev/null; }
 # space-separated paths GONE exists afterwards; every file of KEEP has the
 # bytes it had before.
 failed() {
-  local name=$1 code=$2 frags=$3 gone=$4 keep=$5 why="" line f before parts=(); shift 6
+  local name=$1 code=$2 frags=$3 gone=$4 keep=$5 why line f before; shift 6
   before=$(sums $keep)
   run_logged 3 "log/$name" "$@"
   line=$(grep -m1 '^receval: error: ' "log/$name.err")
-  IFS='|' read -r -a parts <<< "$frags"
-  if [ "$RC" = 124 ] || grep -q 'time limit for job execution' "log/$name.err"; then why="hung (rc=$RC)"
-  elif [ "$RC" != "$code" ]; then why="exit code $RC, expected $code"
-  elif [ "$(grep -c '^receval: error: ' "log/$name.err")" != 1 ]; then why="not exactly one error line"
-  elif [[ "$line" == "receval: error: [rank "* ]]; then why="error not agreed (MPI_Abort path)"
-  elif [ "$(sums $keep)" != "$before" ]; then why="an input or earlier output changed"
-  fi
+  why=$(error_verdict "log/$name" "$code" "$frags")
+  if [ -z "$why" ] && [ "$(sums $keep)" != "$before" ]; then why="an input or earlier output changed"; fi
   for f in $gone; do [ -z "$why" ] && [ -e "$f" ] && why="left behind: $f"; done
-  for f in "${parts[@]}"; do [ -z "$why" ] && [[ "$line" != *"$f"* ]] && why="error line lacks '$f'"; done
   if [ -z "$why" ]; then pass "$name  ${line#receval: error: }"; else fail "$name" "$why; stderr: $(head -c 400 "log/$name.err")"; fi
 }
 outs() { echo "$1/report.json $1/report.pb $1/results.h5 $1/results.h5.tmp $1/report.pb.tmp $1/report.json.tmp"; }
