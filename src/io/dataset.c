@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/size.h"
+#include "io/h5local.h"
 #include "io/h5util.h"
 #include "io/input.h"
 #include "kernels/partition.h"
@@ -231,8 +232,8 @@ done:
  * checks them in row order, so the message is the same at any rank count. */
 static rv_err_t check_ids(const rv_dataset_t *ds) {
   rv_err_t err = RV_OK;
-  hid_t f = H5Fopen(ds->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", ds->path);
+  hid_t f = H5I_INVALID_HID;
+  RV_TRY(rv_h5l_open(ds->path, &f));
   RV_TRY(check_unique(f, ds->path, "/users/id", ds->n_users, "user"));
   RV_TRY(check_unique(f, ds->path, "/items/id", ds->n_items, "item"));
 done:

@@ -509,7 +509,9 @@ rv_err_t rv_h5_verify_rows(MPI_Comm comm, hid_t file, const char *fname, const c
   const hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
   if (!got) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   if (d < 0 && !err) err = rv_error_set(RV_ERR_IO, "%s: %s: cannot be reopened after writing", fname, path);
-  for (int64_t sl = 0; sl < slices && d >= 0 && got; sl++) {
+  err = rv_error_agree(comm, err); /* every rank reads, or none: the reads are collective */
+  const int reading = err == RV_OK; /* the same on every rank; a mismatch below does not stop the reads */
+  for (int64_t sl = 0; sl < slices && reading; sl++) {
     const int64_t r = sl * step, n = r >= nrows ? 0 : nrows - r < step ? nrows - r : step;
     const rv_err_t e = xfer_rows(d, fname, path, memtype, row0 + (n ? r : 0), n, len, got, NULL, 0);
     if (e && !err)
