@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/h5util.h"
@@ -15,14 +16,13 @@ typedef struct part {
   const void *buf;
 } part_t;
 
-enum { MAX_PARTS = 4 + 256 };
-
+/* p has room for r->ncols + 3 parts. */
 static int plan(const rv_results_t *r, int rank, part_t *p) {
   int n = 0;
   const int64_t nu = r->u1 - r->u0;
   p[n++] = (part_t){"/topk/items", H5T_STD_I32LE, H5T_NATIVE_INT32, r->n_users, r->kmax, r->u0, nu, r->top_items};
   p[n++] = (part_t){"/topk/scores", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, r->n_users, r->kmax, r->u0, nu, r->top_scores};
-  for (int c = 0; c < r->ncols && n < MAX_PARTS - 1; c++) {
+  for (int c = 0; c < r->ncols; c++) {
     p[n] = (part_t){"", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n_users, 0, r->u0, nu, r->cols[c]};
     snprintf(p[n++].path, sizeof p->path, "/per_user/%s", r->col_names[c]);
   }
@@ -89,7 +89,9 @@ rv_err_t rv_results_write(MPI_Comm comm, const char *path, const rv_results_t *r
   rv_err_t err = RV_OK;
   int rank;
   MPI_Comm_rank(comm, &rank);
-  part_t p[MAX_PARTS];
+  part_t *p = malloc(sizeof *p * (size_t)(r->ncols + 3));
+  err = p ? RV_OK : rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  RV_AGREE(comm);
   const int np = plan(r, rank, p);
   RV_TRY(write_file(comm, path, r, p, np));
   /* Open MPI 4.1's collective writes (OMPIO, fcoll vulcan) print a failed
@@ -97,5 +99,6 @@ rv_err_t rv_results_write(MPI_Comm comm, const char *path, const rv_results_t *r
    * reading the file back shows what reached it. */
   RV_TRY(verify_file(comm, path, p, np));
 done:
+  free(p);
   return err;
 }
