@@ -11,7 +11,7 @@
 #include "cli/options.h"
 #include "io/embed_import.h"
 #include "io/outdir.h"
-#include "io/prep_write.h"
+#include "prep/write.h"
 #include "kernels/lexenc.h"
 #include "prep/convert.h"
 

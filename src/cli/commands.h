@@ -1,11 +1,11 @@
 /* Subcommands of receval. Each is collective on comm and returns an agreed
- * error code (see core/error.h). */
+ * error code (see base/error.h). */
 #ifndef RV_CLI_COMMANDS_H
 #define RV_CLI_COMMANDS_H
 #include <mpi.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out);
 rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out);

@@ -5,7 +5,7 @@
  * out_dir. Fuzzed by tests/fuzz/fuzz_jobspec.c. */
 #ifndef RV_CLI_JOBSPEC_H
 #define RV_CLI_JOBSPEC_H
-#include "core/error.h"
+#include "base/error.h"
 #include "receval.pb-c.h"
 
 #define RV_MAX_K 64

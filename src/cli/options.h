@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 #define RV_MAX_OPTS 32
 #define RV_MAX_POS 4

@@ -5,7 +5,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Collective on comm. On root, msg is packed and sent; on every rank *copy
  * receives a freshly unpacked message (free it with

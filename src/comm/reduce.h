@@ -8,7 +8,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/xsum.h"
 
 /* In place element-wise exact sum of n 128-bit integers over comm. */

@@ -8,7 +8,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/topk.h"
 
 /* keys: n_users best-first lists of k order keys (kernels/topk.h), padded

@@ -9,7 +9,7 @@
 #include "comm/reduce.h"
 #include "comm/shard.h"
 #include "core/eval_state.h"
-#include "core/size.h"
+#include "base/size.h"
 #include "train/model.h"
 
 static int cmp_i32(const void *a, const void *b) {

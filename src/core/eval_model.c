@@ -21,11 +21,20 @@ done:
   return err;
 }
 
+/* The metrics' view of the model (rv_eval_ctx_t.model_errors). */
+static int model_errors(const void *model, int64_t user, const float *uvec, float unorm2,
+                        const int32_t *test, int64_t n_test, const int32_t *train, int64_t n_train,
+                        double *rmse, double *logloss) {
+  return rv_model_user_errors(model, user, uvec, unorm2, test, n_test, train, n_train, rmse,
+                              logloss);
+}
+
 void rv_eval_model_bind(rv_eval_state_t *s) {
   if (!s->model) return;
   rv_model_bind(s->model, s->items, s->inorm2, s->job->seed);
   rv_model_users(s->model, s->users, s->ds->u1 - s->ds->u0); /* bilinear: e_u -> A^T e_u */
   s->ctx.model = s->model;
+  s->ctx.model_errors = model_errors;
 }
 
 void rv_eval_model_free(rv_eval_state_t *s) { rv_model_free(&s->model); }

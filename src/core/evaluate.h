@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "receval.pb-c.h"
 
 /* Collective on comm. job (global) must already be validated by the CLI;

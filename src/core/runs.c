@@ -13,7 +13,7 @@
 #include "io/lists_read.h"
 #include "io/trec.h"
 #include "kernels/strtab.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 enum { Q_CONSIDERED = 0, Q_INVALID = 1, Q_DUP = 2, Q_N = 3 };
 static const char *const QUALITY[3] = {"validity", "duplicate_rate", "short_list_rate"};

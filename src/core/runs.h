@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "receval.pb-c.h"
 
 /* Collective. job->run_file names the lists, job->run_order "score" or "rank". */

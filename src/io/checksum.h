@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Collective on comm. Writes "rvh64:%016x" into out (>= 23 bytes). */
 rv_err_t rv_file_checksum(MPI_Comm comm, const char *path, uint64_t size, char *out, size_t len);

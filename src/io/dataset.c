@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/size.h"
+#include "base/size.h"
 #include "io/h5local.h"
 #include "io/h5util.h"
 #include "io/input.h"

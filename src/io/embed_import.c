@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/size.h"
+#include "base/size.h"
 #include "io/h5util.h"
 #include "io/input.h"
 #include "kernels/strtab.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 typedef struct table {
   rv_strtab_t ids; /* row r has id ids.s[r] */

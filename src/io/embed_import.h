@@ -11,7 +11,7 @@
 #define RV_IO_EMBED_IMPORT_H
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 rv_err_t rv_embed_import(const char *path, const char *ids_path, const char *const *ids, int64_t n,
                          int ignore_extra, float **out, int *dim, int64_t *n_extra);

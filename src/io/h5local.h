@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Local: creates (truncates) or opens read-only. */
 rv_err_t rv_h5l_create(const char *path, hid_t *file);

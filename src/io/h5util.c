@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/size.h"
+#include "base/size.h"
 
 #define RV_H5_MAX_STR 4096 /* longest fixed-length string attribute read */
 
@@ -179,7 +179,7 @@ done:
  * compressed) before a reader allocates it: contiguous and compact data in
  * full, chunked data in every chunk. A small file cannot declare a huge
  * array it does not hold; what compression can still expand is bounded by
- * the node's memory (core/size.h). Virtual datasets and external raw files
+ * the node's memory (base/size.h). Virtual datasets and external raw files
  * (data outside the file, anywhere on disk) are refused. */
 static rv_err_t check_stored(hid_t d, const char *fname, const char *path, size_t elem_size,
                              int rank, const hsize_t *dims) {
@@ -370,7 +370,7 @@ static rv_err_t xfer_rows(hid_t d, const char *fname, const char *path, hid_t me
              RV_ERR_IO, "%s: %s: cannot select rows %lld..%lld", fname, path, (long long)row0,
              (long long)(row0 + nrows));
   x = H5Pcreate(H5P_DATASET_XFER);
-  /* else a serial file (rv_h5_create_serial) */
+  /* else a serial file (rv_h5l_create) */
   if (is_mpio(d)) H5Pset_dxpl_mpio(x, independent ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE);
   herr_t rc = rbuf ? H5Dread(d, memtype, ms, fs, x, rbuf) : H5Dwrite(d, memtype, ms, fs, x, wbuf);
   RV_REQUIRE(rc >= 0, RV_ERR_IO, "%s: %s: %s of rows %lld..%lld failed", fname, path,
@@ -613,14 +613,6 @@ rv_err_t rv_h5_write_entries(MPI_Comm comm, hid_t f, const char *fn, const char 
   if (!err) err = rv_h5_write_rows_verified(comm, d, fn, path, mtype, off, count, 0, buf);
 done:
   if (d >= 0) H5Dclose(d);
-  return err;
-}
-
-rv_err_t rv_h5_create_serial(const char *path, hid_t *file) {
-  rv_err_t err = RV_OK;
-  *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot create the HDF5 file", path);
-done:
   return err;
 }
 

@@ -6,7 +6,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Silences HDF5's own error-stack printing: receval prints one line itself. */
 void rv_h5_quiet(void);
@@ -85,9 +85,8 @@ rv_err_t rv_h5_write_entries(MPI_Comm comm, hid_t f, const char *fn, const char 
 rv_err_t rv_h5_write_indptr(MPI_Comm comm, hid_t f, const char *fn, const char *path, int64_t n,
                             int64_t r0, int64_t r1, int64_t *local);
 
-/* Local: a file for one writer (default driver), e.g. rank 0 of `prepare`.
- * The helpers above work on it with comm = MPI_COMM_SELF. */
-rv_err_t rv_h5_create_serial(const char *path, hid_t *file);
+/* A file for one writer (rank 0 of `prepare`) is made by rv_h5l_create
+ * (io/h5local.h); the helpers above work on it with comm = MPI_COMM_SELF. */
 /* Local, on a serial file only (parallel HDF5 cannot write variable-length
  * data): a 1-D variable-length UTF-8 string dataset; NULL entries are "". */
 rv_err_t rv_h5_write_strings(hid_t file, const char *fname, const char *path, const char *const *s,

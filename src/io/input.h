@@ -6,7 +6,7 @@
 #define RV_IO_INPUT_H
 #include <sys/types.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Local. RV_OK when path names a regular file (symbolic links followed).
  * what names the input in the message ("dataset", "run file") or is NULL.

@@ -5,7 +5,7 @@
 #define RV_IO_LISTS_READ_H
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 typedef struct rv_cat_ids {
   char **user_id, **item_id, **title; /* NULL when the dataset has none */

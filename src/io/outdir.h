@@ -6,7 +6,7 @@
 #define RV_IO_OUTDIR_H
 #include <stddef.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* The lock file every job holds in its output directory (docs/robustness.md). */
 #define RV_OUTDIR_LOCK ".receval.lock"

@@ -2,7 +2,7 @@
  * written from the same message by rank 0 under temporary names. */
 #ifndef RV_IO_REPORT_H
 #define RV_IO_REPORT_H
-#include "core/error.h"
+#include "base/error.h"
 #include "receval.pb-c.h"
 
 /* Local (rank 0). Writes path (the final name's temporary). */

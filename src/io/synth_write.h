@@ -4,7 +4,7 @@
 #define RV_IO_SYNTH_WRITE_H
 #include <mpi.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/synth.h"
 
 /* Collective on comm. Writes path + ".tmp" and renames it to path when

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 typedef struct rv_trec_entry {
   const char *user, *item; /* not NUL-terminated; item excludes its quotes */

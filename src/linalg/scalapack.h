@@ -5,7 +5,7 @@
 #define RV_LINALG_SCALAPACK_H
 #include <mpi.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 typedef struct rv_grid {
   int handle, ctxt;

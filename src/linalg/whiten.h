@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* Collective: whitens items (n_items x d, identical on every rank) and this
  * rank's users (n_users x d, may be NULL) in place. */

@@ -5,12 +5,11 @@
 #include <math.h>
 
 #include "metrics/m_beyond.h"
-#include "train/model.h"
 
 static double model_user(const rv_user_view_t *v, int want_rmse) {
   double rmse, ll;
-  if (!v->ctx->model || v->n_test == 0) return NAN;
-  if (rv_model_user_errors(v->ctx->model, v->user, v->uvec, v->unorm2, v->test, v->n_test, v->train,
+  if (!v->ctx->model_errors || v->n_test == 0) return NAN;
+  if (v->ctx->model_errors(v->ctx->model, v->user, v->uvec, v->unorm2, v->test, v->n_test, v->train,
                            v->n_train, &rmse, &ll) != 0)
     return NAN;
   return want_rmse ? rmse : ll;

@@ -32,7 +32,14 @@ typedef struct rv_eval_ctx {
   const int32_t *cat_idx;
   int n_categories;
   int trec;                 /* 1: trec_eval's conventions */
-  const struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
+  /* eval --model DIR: the trained model's errors on one user's test positives
+   * and sampled negatives (rv_model_user_errors of train/model.h), reached
+   * through this callback so that metrics know nothing of train. Returns 0,
+   * or -1 without pairs. NULL without a model. */
+  int (*model_errors)(const void *model, int64_t user, const float *uvec, float unorm2,
+                      const int32_t *test, int64_t n_test, const int32_t *train, int64_t n_train,
+                      double *rmse, double *logloss);
+  const void *model;
 } rv_eval_ctx_t;
 
 /* What a user's list looks like to a metric. All arrays are read-only. */

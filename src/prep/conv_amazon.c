@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 /* Decodes the few HTML entities the metadata uses, in place. */
 static void unescape(char *s) {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 static int column(const rv_rec_t *r, const char *name) {
   for (int i = 0; i < r->n; i++)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 #define BAD(t, what, v) \
   RV_FAIL(RV_ERR_DATA, "%s:%lld: %s '%s' is not a number", (t)->path, (long long)(t)->rec.line, what, v)

@@ -1,9 +1,9 @@
 /* Converters of public datasets into a rv_prep_src_t (prep/prep.h). Each
- * reads its files whole (prep/textio.h) and reports a malformed record as
+ * reads its files whole (io/textio.h) and reports a malformed record as
  * "FILE:LINE: ..." (RV_ERR_DATA). */
 #ifndef RV_PREP_CONVERT_H
 #define RV_PREP_CONVERT_H
-#include "core/error.h"
+#include "base/error.h"
 #include "prep/prep.h"
 
 /* SRC is a MovieLens folder: ml-latest(-small) (ratings.csv, movies.csv,

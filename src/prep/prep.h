@@ -7,7 +7,7 @@
 #define RV_PREP_PREP_H
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/strtab.h"
 
 typedef struct rv_inter {

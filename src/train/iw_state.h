@@ -5,7 +5,7 @@
 #define RV_TRAIN_IW_STATE_H
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/xsum.h"
 #include "train/train.h"
 

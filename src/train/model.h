@@ -5,7 +5,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/score.h"
 
 typedef struct rv_model {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "comm/range.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "io/dataset.h"
 #include "kernels/score.h"
 #include "kernels/trainstep.h"

@@ -1,5 +1,5 @@
 /* libFuzzer harness: the delimited-record reader of `receval prepare`
- * (prep/textio.h rv_rec_next, RFC 4180 quoting, multi-character separators)
+ * (io/textio.h rv_rec_next, RFC 4180 quoting, multi-character separators)
  * and the csv converter's field-count check (prep/conv_csv.c). The first
  * byte picks the separator, quoting and the converter's header mode; the
  * rest is the text.
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "prep/convert.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 static void require(int cond) {
   if (!cond) __builtin_trap();

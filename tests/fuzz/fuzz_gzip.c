@@ -1,6 +1,6 @@
 /* libFuzzer harness: the text reader every text input goes through
- * (prep/textio.h rv_text_from_mem, the same code as rv_text_read after the
- * file's bytes are read) and its strict gzip inflation (prep/gunzip.c).
+ * (io/textio.h rv_text_from_mem, the same code as rv_text_read after the
+ * file's bytes are read) and its strict gzip inflation (io/gunzip.c).
  * The first byte picks the mode:
  *  - even: the rest, as a file named "fuzz.gz" (any bytes: headers, flags,
  *    deflate blocks, trailers, several members). Whatever is accepted is
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "prep/gunzip.h"
-#include "prep/textio.h"
+#include "io/gunzip.h"
+#include "io/textio.h"
 
 static void require(int cond) {
   if (!cond) __builtin_trap();

@@ -12,7 +12,7 @@
 
 #include "comm/bcast.h"
 #include "comm/reduce.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "io/dataset.h"
 #include "io/h5util.h"
 #include "io/results.h"

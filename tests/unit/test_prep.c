@@ -20,7 +20,7 @@
 #include "kernels/signif.h"
 #include "kernels/strtab.h"
 #include "prep/prep.h"
-#include "prep/textio.h"
+#include "io/textio.h"
 
 #define NEAR(a, b, tol) CU_ASSERT(fabs((double)(a) - (double)(b)) <= (tol))
 

@@ -1,5 +1,5 @@
 /* Unit tests of the guards against hostile input (serial, CUnit, no MPI
- * calls): overflow-checked sizes and the memory bound (core/size.h), and
+ * calls): overflow-checked sizes and the memory bound (base/size.h), and
  * the JobSpec check every rank applies to the decoded broadcast
  * (cli/jobspec.h). Expected values are written from the definitions. */
 #include <CUnit/Basic.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/jobspec.h"
-#include "core/size.h"
+#include "base/size.h"
 
 static void test_size_of(void) {
   size_t b = 0;

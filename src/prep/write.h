@@ -2,9 +2,9 @@
  * external ids, titles, texts and category names as variable-length UTF-8
  * string datasets. Local: one writer (rank 0 of `receval prepare`), under
  * path + ".tmp", renamed when complete. */
-#ifndef RV_IO_PREP_WRITE_H
-#define RV_IO_PREP_WRITE_H
-#include "core/error.h"
+#ifndef RV_PREP_WRITE_H
+#define RV_PREP_WRITE_H
+#include "base/error.h"
 #include "prep/prep.h"
 
 typedef struct rv_prep_file {

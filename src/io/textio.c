@@ -1,4 +1,4 @@
-#include "prep/textio.h"
+#include "io/textio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "io/input.h"
-#include "prep/gunzip.h"
+#include "io/gunzip.h"
 
 int rv_utf8_valid(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s, *e = p + n;

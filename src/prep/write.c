@@ -1,4 +1,4 @@
-#include "io/prep_write.h"
+#include "prep/write.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/h5local.h"
 #include "io/h5util.h"
 
 /* One 1-D or 2-D array written whole by this process. */
@@ -55,7 +56,7 @@ rv_err_t rv_prep_write(const char *path, const rv_prep_file_t *p) {
   const rv_prep_opts_t *op = p->opts;
   hid_t f = H5I_INVALID_HID;
   const int64_t nu = o->n_users, ni = o->n_items;
-  RV_TRY(rv_h5_create_serial(tmp, &f));
+  RV_TRY(rv_h5l_create(tmp, &f));
   RV_TRY(rv_h5_write_attr_str(f, tmp, "format", "receval-dataset"));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "version", 1));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_users", nu));

@@ -5,8 +5,8 @@
  * branch that other ranks must also take, ranks agree with rv_error_agree():
  * the lowest failing rank's code and message become everyone's. Only main()
  * turns an error that was not agreed into MPI_Abort. */
-#ifndef RV_CORE_ERROR_H
-#define RV_CORE_ERROR_H
+#ifndef RV_BASE_ERROR_H
+#define RV_BASE_ERROR_H
 #include <mpi.h>
 #include <stdarg.h>
 

@@ -3,11 +3,11 @@
  * early, every member must end with its trailer and its CRC-32 and length
  * must match; members may be concatenated (as `cat a.gz b.gz` makes);
  * anything else after the last member is an error. No MPI, no files. */
-#ifndef RV_PREP_GUNZIP_H
-#define RV_PREP_GUNZIP_H
+#ifndef RV_IO_GUNZIP_H
+#define RV_IO_GUNZIP_H
 #include <stddef.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* 1 if in[0..n) starts with the gzip magic bytes 1f 8b. */
 int rv_gzip_magic(const unsigned char *in, size_t n);

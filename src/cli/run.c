@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "io/h5util.h"
 #include "io/outdir.h"
 #include "receval.h"

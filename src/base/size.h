@@ -2,12 +2,12 @@
  * turned into bytes here, with overflow checks, and compared with the
  * node's memory before anything of that size is allocated: a hostile
  * header gives a one-line error, never a huge malloc or a wrapped size. */
-#ifndef RV_CORE_SIZE_H
-#define RV_CORE_SIZE_H
+#ifndef RV_BASE_SIZE_H
+#define RV_BASE_SIZE_H
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 /* *bytes = elem * n * m. Returns 0, or -1 when n or m is negative or the
  * product does not fit in size_t (then *bytes = SIZE_MAX). */

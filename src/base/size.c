@@ -1,4 +1,4 @@
-#include "core/size.h"
+#include "base/size.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "prep/gunzip.h"
+#include "io/gunzip.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -2,12 +2,12 @@
  * files are transcoded, a UTF-8 byte-order mark is dropped, gzip is
  * inflated), and a record reader for delimited text (RFC 4180 quoting for
  * CSV, CRLF or LF line ends, multi-character separators such as "::"). */
-#ifndef RV_PREP_TEXTIO_H
-#define RV_PREP_TEXTIO_H
+#ifndef RV_IO_TEXTIO_H
+#define RV_IO_TEXTIO_H
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 typedef struct rv_text {
   char *buf; /* NUL-terminated UTF-8 */
@@ -17,7 +17,7 @@ typedef struct rv_text {
 
 /* Reads path into t. path must be a regular file (a FIFO or device is
  * refused without being opened, RV_ERR_IO). A gzip file (by its magic
- * bytes, or a name ending in ".gz") is inflated strictly (prep/gunzip.h:
+ * bytes, or a name ending in ".gz") is inflated strictly (io/gunzip.h:
  * a truncated or corrupt stream is RV_ERR_DATA, "truncated" / "corrupt
  * gzip"); any other file is read unchanged. Refused as text (RV_ERR_DATA):
  * a NUL byte, CR-only line ends. Errors name the file. */
