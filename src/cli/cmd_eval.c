@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/jobspec.h"
 #include "cli/options.h"
-#include "comm/bcast.h"
+#include "cli/spec_run.h"
 #include "core/evaluate.h"
 #include "metrics/registry.h"
 
@@ -16,10 +16,10 @@ static const rv_option_t eval_options[] = {
     {"metrics", "LIST", "metric names, comma-separated, or 'all'", rv_metric_default_set},
     {"similarity", "NAME", "cosine, dot or euclidean (minus squared distance)", "cosine"},
     {"keep-seen", NULL, "keep training items among the candidates", NULL},
-    {"block-users", "B", "users scored per block (results do not depend on it)", "256"},
+    {"block-users", "B", "users scored per block (results do not depend on it)", RV_STR(RV_BLOCK_USERS_DEFAULT)},
     {"item-shards", "P", "cut the catalogue into P shards over a grid of ranks/P x P (results do not depend on it)", "1"},
     {"convention", "NAME", "default, or trec (trec_eval's map_cut and recip_rank definitions)", "default"},
-    {"mi-bins", "B", "score bins of mi_score_relevance", "64"},
+    {"mi-bins", "B", "score bins of mi_score_relevance", RV_STR(RV_MI_BINS_DEFAULT)},
     {"seed", "S", "seed for any sampling", "0"},
     {"progress", NULL, "print progress on stderr (default when stderr is a terminal)", NULL},
     {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring", NULL},
@@ -29,10 +29,12 @@ static const rv_option_t eval_options[] = {
 
 static const char synopsis[] = "DATASET.h5 --out DIR [options]";
 
-/* --k and --metrics of eval and runs: into job (ks and metric_names hold
- * RV_MAX_K and 64 entries). Rank 0. */
-rv_err_t rv_parse_metrics(const rv_args_t *a, Receval__JobSpec *job, int32_t *ks, char **metric_names) {
+/* --k and --metrics of eval and runs: into st's JobSpec and its arrays. Rank 0. */
+rv_err_t rv_parse_metrics(const rv_args_t *a, rv_job_store_t *st) {
   rv_err_t err = RV_OK;
+  Receval__JobSpec *job = &st->job;
+  int32_t *ks = st->ks;
+  char **metric_names = st->metric_names;
   int nk = 0, kbuf[RV_MAX_K];
   RV_TRY(rv_arg_intlist(a, "k", 1, RV_MAX_K_VALUE, kbuf, RV_MAX_K, &nk));
   for (int i = 0; i < nk; i++) ks[i] = kbuf[i];
@@ -76,9 +78,10 @@ done:
 
 /* Rank 0: argv -> JobSpec (strings point into argv or static storage).
  * *done = 1 when help was printed and there is nothing to run. */
-static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *job, int32_t *ks,
-                           char **metric_names, int *done) {
+static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *done) {
   rv_err_t err = RV_OK;
+  Receval__JobSpec *job = &((rv_job_store_t *)store)->job;
+  char **metric_names = ((rv_job_store_t *)store)->metric_names;
   rv_args_t a;
   *done = 0;
   RV_TRY(rv_args_parse("eval", eval_options, argc, argv, &a));
@@ -132,8 +135,8 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->keep_seen = rv_arg_flag(&a, "keep-seen");
   job->has_progress = 1;
   job->progress = rv_arg_flag(&a, "progress");
-  int64_t b = 256;
-  RV_TRY(rv_arg_i64(&a, "block-users", 1, 65536, &b));
+  int64_t b = RV_BLOCK_USERS_DEFAULT;
+  RV_TRY(rv_arg_i64(&a, "block-users", 1, RV_BLOCK_USERS_MAX, &b));
   job->has_block_users = 1;
   job->block_users = (int32_t)b;
   uint64_t seed = 0;
@@ -141,19 +144,19 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->has_seed = 1;
   job->seed = seed;
   int64_t shards = 1;
-  RV_TRY(rv_arg_i64(&a, "item-shards", 1, 1 << 16, &shards));
+  RV_TRY(rv_arg_i64(&a, "item-shards", 1, RV_ITEM_SHARDS_MAX, &shards));
   job->has_item_shards = 1;
   job->item_shards = (int32_t)shards;
   const char *conv = rv_arg_str(&a, "convention");
   RV_REQUIRE(strcmp(conv, "default") == 0 || strcmp(conv, "trec") == 0, RV_ERR_USAGE,
              "receval eval: --convention: expected default or trec, got '%s'", conv);
   job->convention = (char *)conv;
-  int64_t bins = 64;
-  RV_TRY(rv_arg_i64(&a, "mi-bins", 2, 1 << 20, &bins));
+  int64_t bins = RV_MI_BINS_DEFAULT;
+  RV_TRY(rv_arg_i64(&a, "mi-bins", 2, RV_MI_BINS_MAX, &bins));
   job->has_mi_bins = 1;
   job->mi_bins = (int32_t)bins;
 
-  RV_TRY(rv_parse_metrics(&a, job, ks, metric_names));
+  RV_TRY(rv_parse_metrics(&a, store));
   job->has_whiten = 1;
   job->whiten = rv_arg_flag(&a, "whiten");
   job->model_dir = (char *)rv_arg_str(&a, "model");
@@ -180,32 +183,14 @@ done:
   return err;
 }
 
-rv_err_t rv_cmd_job(MPI_Comm comm, int argc, char **argv, FILE *out, rv_spec_builder_t build, rv_job_runner_t run) {
-  rv_err_t err = RV_OK;
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  Receval__JobSpec spec = RECEVAL__JOB_SPEC__INIT;
-  int32_t ks[RV_MAX_K];
-  char *metric_names[64];
-  int help_done = 0;
-  ProtobufCMessage *copy = NULL;
-  uint8_t *bytes = NULL;
-  size_t len = 0;
-  if (rank == 0) err = build(argc, argv, out, &spec, ks, metric_names, &help_done);
-  RV_AGREE(comm);
-  RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
-  if (help_done) goto done;
-  RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__job_spec__descriptor, &copy, &bytes, &len));
-  /* Every rank checks what it decoded (the same bytes: the same verdict). */
-  err = rv_jobspec_check((const Receval__JobSpec *)copy);
-  RV_AGREE(comm);
-  RV_TRY(run(comm, (const Receval__JobSpec *)copy, bytes, len, out));
-done:
-  if (copy) protobuf_c_message_free_unpacked(copy, NULL);
-  free(bytes);
-  return err;
+static rv_err_t run_eval(MPI_Comm comm, const ProtobufCMessage *msg, const uint8_t *bytes, size_t len,
+                         FILE *out) {
+  return rv_evaluate(comm, (const Receval__JobSpec *)msg, bytes, len, out);
 }
 
 rv_err_t rv_cmd_eval(MPI_Comm comm, int argc, char **argv, FILE *out) {
-  return rv_cmd_job(comm, argc, argv, out, build_spec, rv_evaluate);
+  static const rv_spec_cmd_t cmd = {&receval__job_spec__descriptor, build_spec, rv_jobspec_check_msg,
+                                    run_eval};
+  rv_job_store_t st = {.job = RECEVAL__JOB_SPEC__INIT};
+  return rv_spec_run(comm, argc, argv, out, &cmd, &st, &st.job.base);
 }

@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "comm/bcast.h"
+#include "cli/spec_run.h"
 #include "io/synth_write.h"
 #include "receval.pb-c.h"
 
@@ -23,8 +23,9 @@ static const rv_option_t gen_options[] = {
     {"max-inter", "M", "most interactions of one user", "200"},
     {NULL, NULL, NULL, NULL}};
 
-static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__GenSpec *g, int *done) {
+static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *done) {
   rv_err_t err = RV_OK;
+  Receval__GenSpec *g = store;
   rv_args_t a;
   *done = 0;
   RV_TRY(rv_args_parse("gen", gen_options, argc, argv, &a));
@@ -67,19 +68,13 @@ done:
   return err;
 }
 
-rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out) {
+static rv_err_t run_gen(MPI_Comm comm, const ProtobufCMessage *msg, const uint8_t *bytes, size_t len,
+                        FILE *out) {
   rv_err_t err = RV_OK;
+  (void)bytes, (void)len;
   int rank;
   MPI_Comm_rank(comm, &rank);
-  Receval__GenSpec spec = RECEVAL__GEN_SPEC__INIT;
-  ProtobufCMessage *copy = NULL;
-  int help_done = 0;
-  if (rank == 0) err = build_spec(argc, argv, out, &spec, &help_done);
-  RV_AGREE(comm);
-  RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
-  if (help_done) goto done;
-  RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__gen_spec__descriptor, &copy, NULL, NULL));
-  const Receval__GenSpec *g = (const Receval__GenSpec *)copy;
+  const Receval__GenSpec *g = (const Receval__GenSpec *)msg;
   rv_synth_params_t p;
   rv_synth_params_default(&p);
   p.n_users = g->n_users;
@@ -103,6 +98,11 @@ rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out) {
     fflush(out);
   }
 done:
-  if (copy) protobuf_c_message_free_unpacked(copy, NULL);
   return err;
+}
+
+rv_err_t rv_cmd_gen(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  static const rv_spec_cmd_t cmd = {&receval__gen_spec__descriptor, build_spec, NULL, run_gen};
+  Receval__GenSpec spec = RECEVAL__GEN_SPEC__INIT;
+  return rv_spec_run(comm, argc, argv, out, &cmd, &spec, &spec.base);
 }

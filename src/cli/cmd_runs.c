@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/jobspec.h"
 #include "cli/options.h"
+#include "cli/spec_run.h"
 #include "core/runs.h"
 #include "io/input.h"
 #include "metrics/registry.h"
@@ -20,9 +22,9 @@ static const rv_option_t runs_options[] = {
 
 static const char synopsis[] = "DATASET.h5 RUNFILE --out DIR [options]";
 
-static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *job, int32_t *ks,
-                           char **metric_names, int *done) {
+static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *done) {
   rv_err_t err = RV_OK;
+  Receval__JobSpec *job = &((rv_job_store_t *)store)->job;
   rv_args_t a;
   *done = 0;
   RV_TRY(rv_args_parse("runs", runs_options, argc, argv, &a));
@@ -53,16 +55,24 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__JobSpec *j
   job->has_similarity = 1;
   job->similarity = RECEVAL__SIMILARITY__SIMILARITY_COSINE; /* unit vectors for the list-geometry metrics */
   job->has_block_users = 1;
-  job->block_users = 256;
+  job->block_users = RV_BLOCK_USERS_DEFAULT;
   job->has_item_shards = 1;
   job->item_shards = 1;
   job->has_mi_bins = 1;
-  job->mi_bins = 64;
-  RV_TRY(rv_parse_metrics(&a, job, ks, metric_names));
+  job->mi_bins = RV_MI_BINS_DEFAULT;
+  RV_TRY(rv_parse_metrics(&a, store));
 done:
   return err;
 }
 
+static rv_err_t run_runs(MPI_Comm comm, const ProtobufCMessage *msg, const uint8_t *bytes, size_t len,
+                         FILE *out) {
+  return rv_evaluate_runs(comm, (const Receval__JobSpec *)msg, bytes, len, out);
+}
+
 rv_err_t rv_cmd_runs(MPI_Comm comm, int argc, char **argv, FILE *out) {
-  return rv_cmd_job(comm, argc, argv, out, build_spec, rv_evaluate_runs);
+  static const rv_spec_cmd_t cmd = {&receval__job_spec__descriptor, build_spec, rv_jobspec_check_msg,
+                                    run_runs};
+  rv_job_store_t st = {.job = RECEVAL__JOB_SPEC__INIT};
+  return rv_spec_run(comm, argc, argv, out, &cmd, &st, &st.job.base);
 }

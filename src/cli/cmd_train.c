@@ -5,8 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "comm/bcast.h"
-#include "io/outdir.h"
+#include "cli/spec_run.h"
 #include "train/signals.h"
 #include "train/train.h"
 
@@ -46,8 +45,9 @@ static rv_err_t pick(const char *opt, const char *v, const char *const *names, i
                       opt, v);
 }
 
-static rv_err_t build_spec(int argc, char **argv, FILE *out, Receval__TrainSpec *s, int *done) {
+static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *done) {
   rv_err_t err = RV_OK;
+  Receval__TrainSpec *s = store;
   rv_args_t a;
   *done = 0;
   RV_TRY(rv_args_parse("train", train_options, argc, argv, &a));
@@ -125,57 +125,19 @@ done:
   return err;
 }
 
+static rv_err_t run_train(MPI_Comm comm, const ProtobufCMessage *msg, const uint8_t *bytes, size_t len,
+                          FILE *out) {
+  return rv_train_run(comm, (const Receval__TrainSpec *)msg, bytes, len, out);
+}
+
 rv_err_t rv_cmd_train(MPI_Comm comm, int argc, char **argv, FILE *out) {
-  rv_err_t err = RV_OK;
-  int rank;
-  MPI_Comm_rank(comm, &rank);
+  static const rv_spec_cmd_t cmd = {&receval__train_spec__descriptor, build_spec, NULL, run_train};
   Receval__TrainSpec spec = RECEVAL__TRAIN_SPEC__INIT;
-  ProtobufCMessage *copy = NULL;
-  uint8_t *bytes = NULL;
-  size_t len = 0;
-  int help_done = 0;
-  rv_train_t t;
-  memset(&t, 0, sizeof t);
   /* From the start: a SIGTERM/SIGUSR1 that arrives while the dataset is
    * read is acted on at the first step boundary (checkpoint, exit 5), and
    * one that arrives after the last step leaves a finished run (exit 0);
-   * neither kills the process. */
+   * neither kills the process. The handlers stay installed until exit
+   * (train/signals.h). */
   rv_signals_install();
-  if (rank == 0) err = build_spec(argc, argv, out, &spec, &help_done);
-  RV_AGREE(comm);
-  RV_MPI_TRY(MPI_Bcast(&help_done, 1, MPI_INT, 0, comm));
-  if (help_done) goto done;
-  RV_TRY(rv_bcast_message(comm, 0, &spec.base, &receval__train_spec__descriptor, &copy, &bytes, &len));
-  const Receval__TrainSpec *s = (const Receval__TrainSpec *)copy;
-  t.spec = s;
-  t.spec_bytes = bytes;
-  t.spec_len = len;
-  t.sim = s->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT         ? RV_SIM_DOT
-          : s->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN ? RV_SIM_EUCLIDEAN
-                                                                        : RV_SIM_COSINE;
-  t.loss = strcmp(s->loss, "bce") == 0 ? RV_LOSS_BCE : RV_LOSS_MSE;
-  t.sched = strcmp(s->lr_schedule, "step") == 0     ? RV_SCHED_STEP
-            : strcmp(s->lr_schedule, "cosine") == 0 ? RV_SCHED_COSINE
-                                                     : RV_SCHED_CONSTANT;
-  t.adam = strcmp(s->optimizer, "adam") == 0;
-  RV_TRY(rv_train_prepare(comm, &t));
-  /* The dataset is valid: now the output directory (a fresh run also drops
-   * an earlier run's checkpoint; --resume keeps it). */
-  if (rank == 0) {
-    /* --resume reads the checkpoint: only a fresh run may replace it. */
-    static const char *const outputs[] = {RV_MODEL_FILE, RV_CHECKPOINT_FILE};
-    const char *const inputs[] = {s->dataset, NULL};
-    err = rv_outdir_prepare(s->out_dir, "train", outputs, s->resume ? 1 : 2, inputs);
-  }
-  RV_AGREE(comm);
-  if (strcmp(s->model, "bilinear") == 0)
-    RV_TRY(rv_train_bilinear(comm, &t, out));
-  else
-    RV_TRY(rv_train_item_weight(comm, &t, out));
-done:
-  /* The handlers stay installed until exit (train/signals.h). */
-  rv_train_free(&t);
-  if (copy) protobuf_c_message_free_unpacked(copy, NULL);
-  free(bytes);
-  return err;
+  return rv_spec_run(comm, argc, argv, out, &cmd, &spec, &spec.base);
 }

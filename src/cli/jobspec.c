@@ -4,8 +4,6 @@
 
 #include "metrics/registry.h"
 
-#define RV_MAX_METRICS 64
-
 static rv_err_t check_path(const char *field, const char *p) {
   if (!p || !*p) return rv_error_set(RV_ERR_USAGE, "JobSpec: %s: missing or empty", field);
   const size_t n = strlen(p);
@@ -41,13 +39,13 @@ rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
                  job->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT ||
                  job->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN,
              RV_ERR_USAGE, "JobSpec: similarity: unknown value %d", (int)job->similarity);
-  RV_REQUIRE(job->block_users >= 1 && job->block_users <= 65536, RV_ERR_USAGE,
-             "JobSpec: block_users: %d, expected 1..65536", job->block_users);
-  RV_REQUIRE(job->item_shards >= 1 && job->item_shards <= 65536, RV_ERR_USAGE,
-             "JobSpec: item_shards: %d, expected 1..65536 (dividing the ranks: checked by eval)",
-             job->item_shards);
-  RV_REQUIRE(job->mi_bins >= 2 && job->mi_bins <= (1 << 20), RV_ERR_USAGE,
-             "JobSpec: mi_bins: %d, expected 2..%d", job->mi_bins, 1 << 20);
+  RV_REQUIRE(job->block_users >= 1 && job->block_users <= RV_BLOCK_USERS_MAX, RV_ERR_USAGE,
+             "JobSpec: block_users: %d, expected 1..%d", job->block_users, RV_BLOCK_USERS_MAX);
+  RV_REQUIRE(job->item_shards >= 1 && job->item_shards <= RV_ITEM_SHARDS_MAX, RV_ERR_USAGE,
+             "JobSpec: item_shards: %d, expected 1..%d (dividing the ranks: checked by eval)",
+             job->item_shards, RV_ITEM_SHARDS_MAX);
+  RV_REQUIRE(job->mi_bins >= 2 && job->mi_bins <= RV_MI_BINS_MAX, RV_ERR_USAGE,
+             "JobSpec: mi_bins: %d, expected 2..%d", job->mi_bins, RV_MI_BINS_MAX);
   RV_REQUIRE(job->convention &&
                  (strcmp(job->convention, "default") == 0 || strcmp(job->convention, "trec") == 0),
              RV_ERR_USAGE, "JobSpec: convention: '%s', expected default or trec",
@@ -74,4 +72,8 @@ rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
   }
 done:
   return err;
+}
+
+rv_err_t rv_jobspec_check_msg(const ProtobufCMessage *msg) {
+  return rv_jobspec_check((const Receval__JobSpec *)msg);
 }

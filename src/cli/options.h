@@ -47,17 +47,9 @@ rv_err_t rv_arg_double(const rv_args_t *a, const char *name, double lo, double h
 rv_err_t rv_arg_intlist(const rv_args_t *a, const char *name, int64_t lo, int64_t hi, int *out,
                         int max, int *n);
 
-/* cli/cmd_eval.c: --k and --metrics of eval and runs into a JobSpec (ks
- * has room for 64 cutoffs, metric_names for 64 names). */
-struct Receval__JobSpec;
-rv_err_t rv_parse_metrics(const rv_args_t *a, struct Receval__JobSpec *job, int32_t *ks, char **metric_names);
-
-/* cli/cmd_eval.c: a JobSpec command (eval, runs). Rank 0 builds the spec
- * (build: *done = 1 when it printed help), every rank receives it and runs. */
-typedef rv_err_t (*rv_spec_builder_t)(int argc, char **argv, FILE *out, struct Receval__JobSpec *job, int32_t *ks,
-                                      char **metric_names, int *done);
-typedef rv_err_t (*rv_job_runner_t)(MPI_Comm comm, const struct Receval__JobSpec *job, const uint8_t *jobspec,
-                                    size_t jobspec_len, FILE *out);
-rv_err_t rv_cmd_job(MPI_Comm comm, int argc, char **argv, FILE *out, rv_spec_builder_t build, rv_job_runner_t run);
+/* cli/cmd_eval.c: --k and --metrics of eval and runs into a JobSpec and its
+ * arrays (cli/jobspec.h). */
+struct rv_job_store;
+rv_err_t rv_parse_metrics(const rv_args_t *a, struct rv_job_store *st);
 
 #endif

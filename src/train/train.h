@@ -46,6 +46,10 @@ typedef struct rv_train {
 /* train/prepare.c. Collective: reads the dataset (users split by cost),
  * builds the scored vectors and the seeded validation split. */
 rv_err_t rv_train_prepare(MPI_Comm comm, rv_train_t *t);
+/* train/run.c: the whole training job from its decoded spec (bytes: its
+ * encoding, recorded in model.h5). Collective; errors agreed. */
+rv_err_t rv_train_run(MPI_Comm comm, const Receval__TrainSpec *s, const uint8_t *bytes, size_t len,
+                      FILE *out);
 void rv_train_free(rv_train_t *t);
 
 /* train/item_weight.c. Collective: trains y = sigmoid(w_i s(u,i) + b_i)
