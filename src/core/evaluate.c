@@ -13,11 +13,10 @@
 #include "core/eval_state.h"
 #include "io/checksum.h"
 #include "io/outdir.h"
-#include "io/report.h"
+#include "io/report_build.h"
 #include "io/results.h"
 #include "kernels/partition.h"
 #include "kernels/stats.h"
-#include "rv_version.h"
 
 static double cpu_seconds(void) {
   struct timespec ts;
@@ -169,163 +168,71 @@ static void finalize_all(rv_eval_state_t *s) {
   }
 }
 
-static Receval__Timing *timing(Receval__Timing *t, const char *phase, double sec) {
-  receval__timing__init(t);
-  t->phase = (char *)phase;
-  t->seconds = sec;
-  return t;
-}
-
-/* Rank 0: report.pb and report.json from one Report message. */
-static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const double *tmax,
-                              int nranks, int grid_users, FILE *out) {
-  rv_err_t err = RV_OK;
-  const Receval__JobSpec *job = s->job;
-  const char *dir = job->out_dir;
-  rv_dataset_t *ds = s->ds;
-  const int nm = s->ncols + s->nfinals;
-  Receval__MetricValue *mv = calloc((size_t)nm + 1, sizeof *mv);
-  Receval__MetricValue **mvp = calloc((size_t)nm + 1, sizeof *mvp);
-  RV_REQUIRE(mv && mvp, RV_ERR_RUNTIME, "out of memory");
-  Receval__Report rep = RECEVAL__REPORT__INIT;
-  Receval__DatasetInfo di = RECEVAL__DATASET_INFO__INIT;
-  Receval__Timing tm[8], *tmp_[8];
-  rep.version = (char *)RV_VERSION;
-  rep.git_revision = (char *)RV_GIT_REVISION;
-  rep.job = (Receval__JobSpec *)job;
-  di.path = ds->path;
-  di.has_size_bytes = 1, di.size_bytes = ds->size_bytes;
-  di.checksum = (char *)checksum;
-  di.has_n_users = 1, di.n_users = ds->n_users;
-  di.has_n_items = 1, di.n_items = ds->n_items;
-  di.has_dim = 1, di.dim = ds->dim;
-  di.has_train_nnz = 1, di.train_nnz = ds->train_nnz;
-  di.has_test_nnz = 1, di.test_nnz = ds->test_nnz;
-  di.has_has_user_embeddings = 1, di.has_user_embeddings = ds->has_user_embeddings;
-  di.has_has_test_values = 1, di.has_test_values = ds->has_test_values;
-  rep.dataset = &di;
-  /* Report order: registry order, then cutoff order (columns and finals merged). */
+/* The job's values in report order: registry order, then cutoff order
+ * (columns and finals merged); the list source's own columns first. */
+static int report_values(const rv_eval_state_t *s, rv_report_value_t *v) {
   int w = 0;
   for (int r = -1; r == -1 || rv_metric_registry[r]; r++) {
     const rv_metric_t *reg = r < 0 ? NULL : rv_metric_registry[r]; /* NULL: the list source's columns */
     for (int c = 0; c < s->ncols; c++) {
       if (s->cols[c].metric != reg) continue;
-      Receval__MetricValue *m = &mv[w];
-      receval__metric_value__init(m);
+      rv_report_value_t *m = &v[w++];
       m->name = s->cols[c].name;
-      m->has_mean = m->has_ci95_low = m->has_ci95_high = m->has_users = 1;
       m->users = (int64_t)s->mom[c].n;
       m->mean = rv_moments_mean(&s->mom[c]);
-      rv_ci95(m->mean, rv_moments_m2(&s->mom[c], s->m2_exp[c]), m->users, &m->ci95_low, &m->ci95_high);
-      mvp[w++] = m;
+      rv_ci95(m->mean, rv_moments_m2(&s->mom[c], s->m2_exp[c]), m->users, &m->ci_low, &m->ci_high);
     }
     for (int f = 0; f < s->nfinals; f++) {
       if (!reg || s->finals[f].metric != reg) continue;
-      Receval__MetricValue *m = &mv[w];
-      receval__metric_value__init(m);
+      rv_report_value_t *m = &v[w++];
       m->name = s->finals[f].name;
-      m->has_mean = m->has_ci95_low = m->has_ci95_high = m->has_users = 1;
       m->mean = s->finals[f].value;
-      m->ci95_low = m->ci95_high = NAN; /* not a mean over users */
+      m->ci_low = m->ci_high = NAN; /* not a mean over users */
       m->users = s->n_lists[s->finals[f].kidx];
-      mvp[w++] = m;
     }
   }
-  rep.n_metrics = (size_t)w;
-  rep.metrics = mvp;
-  rep.has_users = rep.has_users_evaluated = rep.has_users_skipped_no_test = 1;
-  rep.has_users_short_list = 1;
-  rep.users = ds->n_users;
-  rep.users_evaluated = s->evaluated;
-  rep.users_skipped_no_test = s->skipped_no_test;
-  rep.users_short_list = s->short_list;
-  /* score_cpu: the scoring phase's CPU time (largest rank), which a busy
-   * machine disturbs less than the wall time (benchmarks compare both);
-   * measure: the part of the scoring phase spent measuring users' lists. */
-  static const char *const phase[8] = {"read",  "prepare",   "score",  "reduce", "write_results",
-                                       "total", "score_cpu", "measure"};
-  for (int i = 0; i < 8; i++) tmp_[i] = timing(&tm[i], phase[i], tmax[i]);
-  rep.n_timings = 8;
-  rep.timings = tmp_;
-  rep.has_ranks = rep.has_grid_users = rep.has_grid_items = 1;
-  rep.ranks = nranks;
-  rep.grid_users = grid_users;
-  rep.grid_items = s->shards;
-  const int trec = s->ctx.trec;
-  char conv_name[64], bins[64];
-  snprintf(conv_name, sizeof conv_name, "convention=%s", trec ? "trec" : "default");
-  snprintf(bins, sizeof bins, "mi_bins=%d", job->mi_bins);
-  char grid[96];
-  if (s->needs & RV_NEEDS_HIST)
-    snprintf(grid, sizeof grid, "mi_bin_grid=width %.17g from %.17g", s->hist_width, s->hist_origin);
-  else
-    snprintf(grid, sizeof grid, "mi_bin_grid=none (mi_score_relevance not computed)");
-  char *conventions[] = {
-      conv_name,
-      (char *)"ties=higher score first, equal scores by smaller item index",
-      (char *)"ndcg_gain=linear (relevance from /test/values, 1 without)",
-      (char *)"ndcg_ideal=min(k, |R_u|) largest relevances",
-      (char *)"precision_short_list=missing slots count as misses (divide by k)",
-      trec ? (char *)"map_denominator=|R_u| (trec_eval map_cut)" : (char *)"map_denominator=min(k, |R_u|)",
-      trec ? (char *)"mrr_cutoff=none: the whole list of max(k) items (trec_eval recip_rank)"
-           : (char *)"mrr_cutoff=k",
-      (char *)"users_without_test=skipped from accuracy means, counted in users_skipped_no_test",
-      (char *)"seen_items=excluded from candidates unless keep_seen",
-      (char *)"user_vectors=/users/embedding, else mean of the user's train item embeddings",
-      (char *)"exposure=lists of each cutoff, users with a non-empty list",
-      (char *)"popularity=train users per item; long tail = outside the items holding 80% of train interactions",
-      (char *)"ci95=Student t from exact sums over users",
-      bins,
-      grid,
-      (char *)"logarithms=base 2 (bits)"};
-  rep.n_conventions = sizeof conventions / sizeof conventions[0];
-  rep.conventions = conventions;
-  char *conv_all[sizeof conventions / sizeof conventions[0] + 8];
-  if (s->n_src_conv > 0) { /* the list source's conventions replace same-named ones, or are added */
-    size_t n = 0;
-    for (size_t i = 0; i < rep.n_conventions; i++) {
-      int replaced = 0;
-      for (int j = 0; j < s->n_src_conv; j++) {
-        const char *eq = strchr(s->src_conv[j], '=');
-        replaced |= eq && strncmp(conventions[i], s->src_conv[j], (size_t)(eq - s->src_conv[j] + 1)) == 0;
-      }
-      if (!replaced) conv_all[n++] = conventions[i];
-    }
-    for (int j = 0; j < s->n_src_conv && j < 8; j++) conv_all[n++] = (char *)s->src_conv[j];
-    rep.n_conventions = n;
-    rep.conventions = conv_all;
-  }
-  rep.run = (Receval__RunInput *)s->run;
-  char *omitted[8];
-  for (int i = 0; i < s->nomitted; i++) omitted[i] = s->omitted[i];
-  rep.n_omitted = (size_t)s->nomitted;
-  rep.omitted = omitted;
+  return w;
+}
 
+/* Rank 0: report.pb and report.json (io/report_build.h), then every output
+ * renamed to its final name, then the summary. */
+static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const double *tmax,
+                              int nranks, int grid_users, FILE *out) {
+  rv_err_t err = RV_OK;
+  const char *dir = s->job->out_dir;
+  rv_report_value_t *values = calloc((size_t)(s->ncols + s->nfinals) + 1, sizeof *values);
+  RV_REQUIRE(values, RV_ERR_RUNTIME, "out of memory");
+  const char *omitted[8];
+  for (int i = 0; i < s->nomitted; i++) omitted[i] = s->omitted[i];
+  const rv_report_in_t in = {.job = s->job,
+                             .ds = s->ds,
+                             .checksum = checksum,
+                             .values = values,
+                             .n_values = report_values(s, values),
+                             .users_evaluated = s->evaluated,
+                             .users_skipped_no_test = s->skipped_no_test,
+                             .users_short_list = s->short_list,
+                             .timings = tmax,
+                             .ranks = nranks,
+                             .grid_users = grid_users,
+                             .grid_items = s->shards,
+                             .trec = s->ctx.trec,
+                             .hist = (s->needs & RV_NEEDS_HIST) != 0,
+                             .hist_width = s->hist_width,
+                             .hist_origin = s->hist_origin,
+                             .src_conv = s->src_conv,
+                             .n_src_conv = s->n_src_conv,
+                             .run = s->run,
+                             .omitted = omitted,
+                             .n_omitted = s->nomitted};
   char pb[4200], js[4200];
   rv_outdir_path(pb, sizeof pb, dir, OUTPUTS[1], 1);
   rv_outdir_path(js, sizeof js, dir, OUTPUTS[2], 1);
-  RV_TRY(rv_report_write_pb(&rep, pb));
-  RV_TRY(rv_report_write_json(&rep, js));
+  RV_TRY(rv_report_build_write(&in, pb, js));
   RV_TRY(rv_outdir_commit(dir, OUTPUTS, N_OUTPUTS));
-  if (out) {
-    fprintf(out, "receval %s: %s, %lld users (%lld evaluated, %lld without test items), %lld items, "
-                 "%d ranks (%d x %d item shards), %.2f s\n",
-            job->command, ds->path, (long long)ds->n_users, (long long)s->evaluated, (long long)s->skipped_no_test,
-            (long long)ds->n_items, nranks, grid_users, s->shards, tmax[5]);
-    for (int i = 0; i < w; i++) {
-      if (isnan(mvp[i]->ci95_low))
-        fprintf(out, "  %-26s %.6f\n", mvp[i]->name, mvp[i]->mean);
-      else
-        fprintf(out, "  %-26s %.6f  [%.6f, %.6f]  users=%lld\n", mvp[i]->name, mvp[i]->mean,
-                mvp[i]->ci95_low, mvp[i]->ci95_high, (long long)mvp[i]->users);
-    }
-    for (int i = 0; i < s->nomitted; i++) fprintf(out, "  omitted: %s\n", s->omitted[i]);
-    fprintf(out, "  outputs in %s/: results.h5 report.pb report.json\n", dir);
-    fflush(out);
-  }
+  if (out) rv_report_summary(out, &in, dir);
 done:
-  free(mv);
-  free(mvp);
+  free(values);
   return err;
 }
 

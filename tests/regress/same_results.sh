@@ -10,6 +10,7 @@ OLD=$(readlink -f "$1"); NEW=$(readlink -f "$2"); W=$3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OPENBLAS_NUM_THREADS=1
 MPIRUN=${RV_MPIEXEC:-mpirun}
+PROTO=$(cd "$(dirname "$0")/../../proto" && pwd)
 rm -rf "$W"; mkdir -p "$W"; cd "$W" || exit 1
 
 jobs() {  # $1 = receval; every job writes into out/
@@ -27,6 +28,7 @@ jobs() {  # $1 = receval; every job writes into out/
   "$MPIRUN" -np 2 "$R" eval g.h5 --out out/ev_bl --model out/bl --k 10 --metrics all >/dev/null || return 1
   "$MPIRUN" -np 3 "$R" runs g.h5 out/ev_cosine/results.h5 --out out/runs_h5 --k 1,5,10 --metrics all >/dev/null || return 1
   "$MPIRUN" -np 2 "$R" compare out/ev_cosine out/ev_dot --json out/cmp.json >out/compare.txt || return 1
+  "$MPIRUN" -np 2 "$R" eval g.h5 --out out/summary --k 5 --metrics all | sed 's/ [0-9.]* s$//' >out/summary.txt || return 1
 }
 # the inputs are made once (HDF5 object headers carry times, and the reports
 # carry the dataset's checksum); gen itself is compared as out/g.h5
@@ -60,7 +62,10 @@ PY
       ;;
     *.h5)
       h5diff -c "old/$f" "new/$f" >/tmp/h5diff.$$ 2>&1 || { echo "DIFF $f"; head -20 /tmp/h5diff.$$; fail=1; } ;;
-    *.txt|*.pb) cmp -s "old/$f" "new/$f" || echo "note: $f differs (bytes)";;
+    *.pb)  # decoded; the build's git revision and the timings may differ
+      dec() { protoc --decode receval.Report -I "$PROTO" "$PROTO/receval.proto" < "$1" | grep -v -e '^git_revision:' -e 'seconds:'; }
+      cmp -s <(dec "old/$f") <(dec "new/$f") || { echo "DIFF $f (decoded report.pb)"; fail=1; } ;;
+    *.txt) cmp -s "old/$f" "new/$f" || { echo "DIFF $f"; fail=1; } ;;
   esac
   [ -e "new/$f" ] || { echo "MISSING in new: $f"; fail=1; }
 done
