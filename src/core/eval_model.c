@@ -3,7 +3,7 @@
  * score tile and rv_model_bracket() on the AUC brackets. */
 #include <stdlib.h>
 
-#include "core/eval_state.h"
+#include "core/eval_model.h"
 #include "linalg/whiten.h"
 #include "train/model.h"
 
@@ -14,9 +14,9 @@ rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s) {
   RV_TRY(rv_model_load(comm, job->model_dir, s->ds->n_items, s->ds->dim, &s->model));
   static const char *const names[] = {"cosine", "dot", "euclidean"};
   /* The same on every rank (same file, same job): no agreement needed. */
-  RV_REQUIRE(s->model->sim == s->sim, RV_ERR_USAGE,
+  RV_REQUIRE(s->model->sim == s->plan.sim, RV_ERR_USAGE,
              "%s: the model was trained with --similarity %s; evaluate it with the same (got %s)",
-             s->model->path, names[s->model->sim], names[s->sim]);
+             s->model->path, names[s->model->sim], names[s->plan.sim]);
 done:
   return err;
 }
@@ -31,10 +31,10 @@ static int model_errors(const void *model, int64_t user, const float *uvec, floa
 
 void rv_eval_model_bind(rv_eval_state_t *s) {
   if (!s->model) return;
-  rv_model_bind(s->model, s->items, s->inorm2, s->job->seed);
-  rv_model_users(s->model, s->users, s->ds->u1 - s->ds->u0); /* bilinear: e_u -> A^T e_u */
-  s->ctx.model = s->model;
-  s->ctx.model_errors = model_errors;
+  rv_model_bind(s->model, s->vec.items, s->vec.inorm2, s->job->seed);
+  rv_model_users(s->model, s->vec.users, s->ds->u1 - s->ds->u0); /* bilinear: e_u -> A^T e_u */
+  s->vec.ctx.model = s->model;
+  s->vec.ctx.model_errors = model_errors;
 }
 
 void rv_eval_model_free(rv_eval_state_t *s) { rv_model_free(&s->model); }

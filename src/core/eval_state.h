@@ -1,5 +1,8 @@
-/* Internal to the evaluation driver (core/evaluate.c, core/score_pass.c,
- * core/eval_context.c): what one rank owns during `receval eval`. */
+/* Internal to the evaluation driver (core/): what one rank owns during
+ * `receval eval` and `receval runs`, by lifetime. The functions over it are
+ * declared by their files' headers: eval_context.h (vectors, range,
+ * fetching across shards), score_pass.h (the scoring pass), eval_model.h
+ * (--model, --whiten) and list_source.h (the job with another list source). */
 #ifndef RV_CORE_EVAL_STATE_H
 #define RV_CORE_EVAL_STATE_H
 #include <mpi.h>
@@ -47,14 +50,13 @@ typedef struct rv_final {
   double value;
 } rv_final_t;
 
-typedef struct rv_eval_state {
-  const Receval__JobSpec *job;
+/* The plan: fixed before any user is read, the same on every rank of a row
+ * (the grid) and on every rank (the rest). */
+typedef struct rv_eval_plan {
   /* Grid (DESIGN section 2): the ranks of `row` share this user range, one
    * per item shard; the row's leader (shard 0) measures the users. */
   MPI_Comm row;
   int shards, leader;
-  rv_dataset_t *ds;
-  struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
   rv_similarity_t sim;
   unsigned needs; /* union of the selected metrics' needs */
   int nk, kmax;
@@ -65,18 +67,28 @@ typedef struct rv_eval_state {
   int nfinals;
   char omitted[8][160];
   int nomitted;
-  /* Vectors. */
+  int lists_only; /* lists from a source: no score for unlisted candidates */
+  const Receval__RunInput *run; /* the source's input statistics (report), or NULL */
+  const char *src_conv[8];      /* the source's conventions ("key=value"), replacing same keys */
+  int n_src_conv;
+} rv_eval_plan_t;
+
+/* The vectors as scored and the metrics' global context: made once by
+ * rv_eval_prepare, read-only during the scoring pass. */
+typedef struct rv_eval_vectors {
   float *items;     /* the scored item vectors: ds->items (normalised in place for cosine) */
   float *item_unit; /* unit item vectors, NULL unless a metric reads them */
   int own_unit;     /* item_unit is a copy (else it aliases items) */
   float *inorm2, *users, *unorm2;
   rv_range_t range; /* largest norms; range.check: scores are checked finite */
-  /* Global context for metrics. */
   rv_eval_ctx_t ctx;
   int64_t *pop;
   uint8_t *long_tail;
   double *selfinfo; /* n_items: -log2(max(pop, 1) / n_users) (novelty), or NULL */
-  /* Scan scratch. */
+} rv_eval_vectors_t;
+
+/* Scratch of one block of users (overwritten block after block). */
+typedef struct rv_eval_block {
   float *tile;
   rv_topk_slot_t *heap;
   rv_topk_t *sel;
@@ -88,84 +100,58 @@ typedef struct rv_eval_state {
   int32_t *fetch_ids;
   float *fetch_vec;
   int64_t fetch_n, fetch_cap;
-  /* Per local user outputs. */
-  int32_t *top_items;
-  float *top_scores;
-  double *vals; /* ncols x nu */
-  /* Per local test entry (AUC). */
-  float *blo, *bhi;
-  float *texact;
-  int64_t *gt, *eq;
-  rv_amb_t amb;
-  /* Score histogram. */
-  rv_hist_t hist;
-  int64_t *hist_out; /* bins x 2 */
-  double hist_width, hist_origin; /* the bins' grid (echoed in the report) */
-  /* Reductions. */
-  int64_t *exposure; /* nk x n_items */
-  rv_i128 *listw;    /* nk x n_items exact sums of 1/|L_u| (RV_NEEDS_LISTW) */
-  double *listw_d;   /* the same as doubles, after the reduction */
-  rv_i128 *inv_len;  /* kmax + 1: 1/n on the exact-sum grid, added once per list item */
-  int64_t n_lists[64];
-  rv_i128 sum_log2_len[64];
-  rv_moments_t *mom; /* ncols */
-  int m2_exp[RV_MAX_COLS]; /* the grid of mom[c].m2 (rv_moments_scale) */
-  int64_t evaluated, skipped_no_test, short_list;
-  double t_measure; /* seconds spent measuring lists (in the scoring pass) */
-  int lists_only; /* lists from a source: no score for unlisted candidates */
-  const Receval__RunInput *run; /* the source's input statistics (report), or NULL */
-  const char *src_conv[8];      /* the source's conventions ("key=value"), replacing same keys */
-  int n_src_conv;
   /* Per-user scratch for metrics. */
   double *gain, *ideal, *dscratch;
   int32_t *iscratch;
   float *profile;
   double *prof_cos, *pair_cos, *sumvec; /* kmax, kmax + 1, dim */
+} rv_eval_block_t;
+
+/* This rank's per-user outputs (the rows of results.h5) and per test entry
+ * state (AUC), filled by the scoring pass. */
+typedef struct rv_eval_local {
+  int32_t *top_items;
+  float *top_scores;
+  double *vals; /* ncols x nu */
+  float *blo, *bhi;
+  float *texact;
+  int64_t *gt, *eq;
+  rv_amb_t amb;
+} rv_eval_local_t;
+
+/* What is summed over users and reduced across ranks (exact sums). */
+typedef struct rv_eval_accum {
+  rv_hist_t hist;
+  int64_t *hist_out;              /* bins x 2 */
+  double hist_width, hist_origin; /* the bins' grid (echoed in the report) */
+  int64_t *exposure;              /* nk x n_items */
+  rv_i128 *listw;                 /* nk x n_items exact sums of 1/|L_u| (RV_NEEDS_LISTW) */
+  double *listw_d;                /* the same as doubles, after the reduction */
+  rv_i128 *inv_len;               /* kmax + 1: 1/n on the exact-sum grid, added once per list item */
+  int64_t n_lists[64];
+  rv_i128 sum_log2_len[64];
+  rv_moments_t *mom;              /* ncols */
+  int m2_exp[RV_MAX_COLS];        /* the grid of mom[c].m2 (rv_moments_scale) */
+  int64_t evaluated, skipped_no_test, short_list;
+  double t_measure;               /* seconds spent measuring lists (in the scoring pass) */
+} rv_eval_accum_t;
+
+/* What one rank owns during an evaluation, by lifetime. */
+typedef struct rv_eval_state {
+  const Receval__JobSpec *job;
+  rv_dataset_t *ds;
+  struct rv_model *model; /* eval --model DIR (train/model.h), else NULL */
+  rv_eval_plan_t plan;
+  rv_eval_vectors_t vec;
+  rv_eval_block_t blk;
+  rv_eval_local_t loc;
+  rv_eval_accum_t acc;
 } rv_eval_state_t;
 
-/* core/eval_context.c: vectors, popularity, long tail, histogram range.
- * Collective on comm. */
-rv_err_t rv_eval_prepare(MPI_Comm comm, rv_eval_state_t *s);
-/* core/eval_context.c: the numerical range of the scores from the largest
- * norms of the vectors as scored (after rv_eval_model_bind). Fails when
- * they overflow; sets s->range.check when only the computed scores can
- * tell. Collective on comm; errors agreed. */
-rv_err_t rv_eval_check_range(MPI_Comm comm, rv_eval_state_t *s);
-/* Item sharding: fetch_vec = the rows of `shard` (this rank's rows of an
- * item matrix) for ids (sorted and deduplicated in place, n on entry),
- * assembled across the row; rv_eval_fetched finds one of them. Collective
- * on s->row; errors agreed on it. */
-rv_err_t rv_eval_fetch(rv_eval_state_t *s, const float *shard, int32_t *ids, int64_t n);
-const float *rv_eval_fetched(const rv_eval_state_t *s, int32_t item);
-/* core/score_pass.c: the scoring pass over this rank's users. Local. */
-rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress);
-/* core/score_pass.c: measures local user lu's list, already in
- * top_items/top_scores (len entries): exposure, counts and every user-kind
- * column with a metric. tr_base, te_base: ptr[u0] of train and test. Local. */
-rv_err_t rv_eval_measure_user(rv_eval_state_t *s, int64_t lu, int len, int64_t tr_base, int64_t te_base);
-
-/* Where the lists come from: the scoring pass (NULL source) or another
- * (core/runs.c: a recommender's run file). plan() adds the source's own
- * per-user columns (metric NULL) before the metric columns; fill() replaces
- * the scoring pass: it puts every local user's list in top_items/top_scores,
- * fills the source's columns and calls rv_eval_measure_user. Collective. */
-typedef struct rv_list_source {
-  rv_err_t (*plan)(rv_eval_state_t *s, void *arg);
-  rv_err_t (*fill)(MPI_Comm comm, rv_eval_state_t *s, void *arg);
-  void *arg;
-} rv_list_source_t;
-
-/* core/evaluate.c: the whole job with lists from src (NULL: the scoring
- * pass, as rv_evaluate). Collective. */
-rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
-                          size_t jobspec_len, const rv_list_source_t *src, FILE *out);
-/* core/eval_model.c: --model DIR. attach (collective) loads and checks it
- * before rv_eval_prepare; bind points it at the prepared vectors. */
-rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s);
-void rv_eval_model_bind(rv_eval_state_t *s);
-void rv_eval_model_free(rv_eval_state_t *s);
-/* --whiten (collective): whitens the dataset's items and users in place
- * before rv_eval_prepare (pooled users are then means of whitened items). */
-rv_err_t rv_eval_whiten(MPI_Comm comm, rv_eval_state_t *s);
+/* Users per scoring block: the job's --block-users rounded up to whole
+ * sgemm panels. */
+static inline int64_t rv_eval_block_rows(const Receval__JobSpec *job) {
+  return ((int64_t)job->block_users + RV_GEMM_ROWS - 1) / RV_GEMM_ROWS * RV_GEMM_ROWS;
+}
 
 #endif

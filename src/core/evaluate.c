@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "comm/reduce.h"
-#include "core/eval_state.h"
+#include "core/eval_context.h"
+#include "core/eval_model.h"
+#include "core/list_source.h"
+#include "core/score_pass.h"
 #include "io/checksum.h"
 #include "io/outdir.h"
 #include "io/report_build.h"
@@ -28,19 +31,19 @@ static const char *const OUTPUTS[] = {"results.h5", "report.pb", "report.json"};
 enum { N_OUTPUTS = 3 };
 
 static void state_free(rv_eval_state_t *s) {
-  if (s->own_unit) free(s->item_unit);
-  free(s->inorm2), free(s->users), free(s->unorm2);
-  free(s->pop), free(s->long_tail), free(s->selfinfo), free(s->inv_len);
-  free(s->tile), free(s->heap), free(s->sel), free(s->cursor), free(s->tcursor);
-  free(s->keys), free(s->lens), free(s->remap), free(s->fetch_ids), free(s->fetch_vec);
-  if (s->row != MPI_COMM_NULL) MPI_Comm_free(&s->row);
-  free(s->top_items), free(s->top_scores), free(s->vals);
-  free(s->blo), free(s->bhi), free(s->texact), free(s->gt), free(s->eq);
-  free(s->amb.s), free(s->amb.j);
-  rv_hist_free(&s->hist), free(s->hist_out);
-  free(s->exposure), free(s->mom), free(s->listw), free(s->listw_d);
-  free(s->gain), free(s->ideal), free(s->dscratch), free(s->iscratch), free(s->profile);
-  free(s->prof_cos), free(s->pair_cos), free(s->sumvec);
+  if (s->vec.own_unit) free(s->vec.item_unit);
+  free(s->vec.inorm2), free(s->vec.users), free(s->vec.unorm2);
+  free(s->vec.pop), free(s->vec.long_tail), free(s->vec.selfinfo), free(s->acc.inv_len);
+  free(s->blk.tile), free(s->blk.heap), free(s->blk.sel), free(s->blk.cursor), free(s->blk.tcursor);
+  free(s->blk.keys), free(s->blk.lens), free(s->blk.remap), free(s->blk.fetch_ids), free(s->blk.fetch_vec);
+  if (s->plan.row != MPI_COMM_NULL) MPI_Comm_free(&s->plan.row);
+  free(s->loc.top_items), free(s->loc.top_scores), free(s->loc.vals);
+  free(s->loc.blo), free(s->loc.bhi), free(s->loc.texact), free(s->loc.gt), free(s->loc.eq);
+  free(s->loc.amb.s), free(s->loc.amb.j);
+  rv_hist_free(&s->acc.hist), free(s->acc.hist_out);
+  free(s->acc.exposure), free(s->acc.mom), free(s->acc.listw), free(s->acc.listw_d);
+  free(s->blk.gain), free(s->blk.ideal), free(s->blk.dscratch), free(s->blk.iscratch), free(s->blk.profile);
+  free(s->blk.prof_cos), free(s->blk.pair_cos), free(s->blk.sumvec);
   rv_dataset_destroy(&s->ds);
   rv_eval_model_free(s);
 }
@@ -63,25 +66,25 @@ static rv_err_t plan_metrics(rv_eval_state_t *s) {
     int wanted = 0;
     for (size_t i = 0; i < job->n_metrics; i++) wanted |= strcmp(job->metrics[i], m->name) == 0;
     if (!wanted) continue;
-    if ((m->needs & (RV_NEEDS_AUC | RV_NEEDS_HIST)) && s->lists_only) {
-      if (s->nomitted < 8)
-        snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0],
+    if ((m->needs & (RV_NEEDS_AUC | RV_NEEDS_HIST)) && s->plan.lists_only) {
+      if (s->plan.nomitted < 8)
+        snprintf(s->plan.omitted[s->plan.nomitted++], sizeof s->plan.omitted[0],
                  "%s: needs the score of every candidate; ranked lists hold only their entries", m->name);
       continue;
     }
     if ((m->needs & RV_NEEDS_CATEGORIES) && !s->ds->has_categories) {
-      if (s->nomitted < 8)
-        snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0],
+      if (s->plan.nomitted < 8)
+        snprintf(s->plan.omitted[s->plan.nomitted++], sizeof s->plan.omitted[0],
                  "%s: the dataset has no /items/category", m->name);
       continue;
     }
     if ((m->needs & RV_NEEDS_MODEL) && !(job->model_dir && *job->model_dir)) {
-      if (s->nomitted < 8)
-        snprintf(s->omitted[s->nomitted++], sizeof s->omitted[0], "%s: needs --model DIR", m->name);
+      if (s->plan.nomitted < 8)
+        snprintf(s->plan.omitted[s->plan.nomitted++], sizeof s->plan.omitted[0], "%s: needs --model DIR", m->name);
       continue;
     }
-    s->needs |= m->needs;
-    const int nk = m->at_k ? s->nk : 1;
+    s->plan.needs |= m->needs;
+    const int nk = m->at_k ? s->plan.nk : 1;
     for (int i = 0; i < nk; i++) {
       char name[64];
       if (m->at_k)
@@ -89,18 +92,18 @@ static rv_err_t plan_metrics(rv_eval_state_t *s) {
       else
         snprintf(name, sizeof name, "%s", m->name);
       if (m->kind == RV_KIND_USER) {
-        RV_REQUIRE(s->ncols < RV_MAX_COLS, RV_ERR_USAGE, "too many metric values (at most %d)", RV_MAX_COLS);
-        rv_col_t *c = &s->cols[s->ncols++];
+        RV_REQUIRE(s->plan.ncols < RV_MAX_COLS, RV_ERR_USAGE, "too many metric values (at most %d)", RV_MAX_COLS);
+        rv_col_t *c = &s->plan.cols[s->plan.ncols++];
         c->metric = m;
-        c->k = m->at_k ? job->k[i] : s->kmax;
+        c->k = m->at_k ? job->k[i] : s->plan.kmax;
         snprintf(c->name, sizeof c->name, "%s", name);
       } else {
-        RV_REQUIRE(s->nfinals < RV_MAX_FINALS, RV_ERR_USAGE, "too many metric values (at most %d)",
+        RV_REQUIRE(s->plan.nfinals < RV_MAX_FINALS, RV_ERR_USAGE, "too many metric values (at most %d)",
                    RV_MAX_FINALS);
-        rv_final_t *f = &s->finals[s->nfinals++];
+        rv_final_t *f = &s->plan.finals[s->plan.nfinals++];
         f->metric = m;
-        f->k = m->at_k ? job->k[i] : s->kmax;
-        f->kidx = m->at_k ? i : s->nk - 1;
+        f->k = m->at_k ? job->k[i] : s->plan.kmax;
+        f->kidx = m->at_k ? i : s->plan.nk - 1;
         snprintf(f->name, sizeof f->name, "%s", name);
       }
     }
@@ -115,55 +118,55 @@ static rv_err_t reduce_all(MPI_Comm comm, rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   rv_dataset_t *ds = s->ds;
   const int64_t nu = ds->u1 - ds->u0;
-  RV_TRY(rv_allreduce_moments(comm, s->mom, s->ncols));
+  RV_TRY(rv_allreduce_moments(comm, s->acc.mom, s->plan.ncols));
   rv_i128 buf[RV_MAX_COLS + 64];
   double spread[3 * RV_MAX_COLS + 1]; /* the grid of each column's m2 (kernels/xsum.h) */
-  for (int c = 0; c < s->ncols; c++)
-    rv_moments_spread(s->vals + (size_t)c * nu, (size_t)nu, rv_moments_mean(&s->mom[c]), spread + 3 * c);
-  RV_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, spread, 3 * s->ncols, MPI_DOUBLE, MPI_MAX, comm));
-  for (int c = 0; c < s->ncols; c++) {
-    const double mean = rv_moments_mean(&s->mom[c]);
-    s->m2_exp[c] = rv_moments_scale(spread + 3 * c);
+  for (int c = 0; c < s->plan.ncols; c++)
+    rv_moments_spread(s->loc.vals + (size_t)c * nu, (size_t)nu, rv_moments_mean(&s->acc.mom[c]), spread + 3 * c);
+  RV_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, spread, 3 * s->plan.ncols, MPI_DOUBLE, MPI_MAX, comm));
+  for (int c = 0; c < s->plan.ncols; c++) {
+    const double mean = rv_moments_mean(&s->acc.mom[c]);
+    s->acc.m2_exp[c] = rv_moments_scale(spread + 3 * c);
     for (int64_t lu = 0; lu < nu; lu++) {
-      const double x = s->vals[(size_t)c * nu + lu];
-      if (!isnan(x) && rv_moments_add_dev(&s->mom[c], x, mean, s->m2_exp[c]) != 0)
+      const double x = s->loc.vals[(size_t)c * nu + lu];
+      if (!isnan(x) && rv_moments_add_dev(&s->acc.mom[c], x, mean, s->acc.m2_exp[c]) != 0)
         err = rv_error_set(RV_ERR_RUNTIME,
                            "%s: a deviation from the mean exceeds the spread of the column",
-                           s->cols[c].name);
+                           s->plan.cols[c].name);
     }
-    buf[c] = s->mom[c].m2;
+    buf[c] = s->acc.mom[c].m2;
   }
   RV_AGREE(comm);
-  for (int c = 0; c < s->nk; c++) buf[s->ncols + c] = s->sum_log2_len[c];
-  RV_TRY(rv_allreduce_i128(comm, buf, s->ncols + s->nk));
-  for (int c = 0; c < s->ncols; c++) s->mom[c].m2 = buf[c];
-  for (int c = 0; c < s->nk; c++) s->sum_log2_len[c] = buf[s->ncols + c];
-  RV_TRY(rv_allreduce_i64(comm, s->exposure, (int64_t)s->nk * ds->n_items));
-  RV_TRY(rv_allreduce_i64(comm, s->n_lists, s->nk));
-  if (s->listw) {
-    const int64_t n = (int64_t)s->nk * ds->n_items, chunk = 1 << 24;
+  for (int c = 0; c < s->plan.nk; c++) buf[s->plan.ncols + c] = s->acc.sum_log2_len[c];
+  RV_TRY(rv_allreduce_i128(comm, buf, s->plan.ncols + s->plan.nk));
+  for (int c = 0; c < s->plan.ncols; c++) s->acc.mom[c].m2 = buf[c];
+  for (int c = 0; c < s->plan.nk; c++) s->acc.sum_log2_len[c] = buf[s->plan.ncols + c];
+  RV_TRY(rv_allreduce_i64(comm, s->acc.exposure, (int64_t)s->plan.nk * ds->n_items));
+  RV_TRY(rv_allreduce_i64(comm, s->acc.n_lists, s->plan.nk));
+  if (s->acc.listw) {
+    const int64_t n = (int64_t)s->plan.nk * ds->n_items, chunk = 1 << 24;
     for (int64_t off = 0; off < n; off += chunk)
-      RV_TRY(rv_allreduce_i128(comm, s->listw + off, (int)(n - off < chunk ? n - off : chunk)));
-    for (int64_t i = 0; i < n; i++) s->listw_d[i] = rv_xsum_value(s->listw[i]);
+      RV_TRY(rv_allreduce_i128(comm, s->acc.listw + off, (int)(n - off < chunk ? n - off : chunk)));
+    for (int64_t i = 0; i < n; i++) s->acc.listw_d[i] = rv_xsum_value(s->acc.listw[i]);
   }
-  if (s->needs & RV_NEEDS_HIST) RV_TRY(rv_allreduce_i64(comm, s->hist_out, 2 * (int64_t)s->hist.bins));
-  int64_t cnt[3] = {s->evaluated, s->skipped_no_test, s->short_list};
+  if (s->plan.needs & RV_NEEDS_HIST) RV_TRY(rv_allreduce_i64(comm, s->acc.hist_out, 2 * (int64_t)s->acc.hist.bins));
+  int64_t cnt[3] = {s->acc.evaluated, s->acc.skipped_no_test, s->acc.short_list};
   RV_TRY(rv_allreduce_i64(comm, cnt, 3));
-  s->evaluated = cnt[0], s->skipped_no_test = cnt[1], s->short_list = cnt[2];
+  s->acc.evaluated = cnt[0], s->acc.skipped_no_test = cnt[1], s->acc.short_list = cnt[2];
 done:
   return err;
 }
 
 static void finalize_all(rv_eval_state_t *s) {
-  for (int f = 0; f < s->nfinals; f++) {
-    rv_final_t *F = &s->finals[f];
-    const rv_final_view_t v = {.ctx = &s->ctx,
-                               .exposure = s->exposure + (size_t)F->kidx * s->ds->n_items,
-                               .n_lists = s->n_lists[F->kidx],
-                               .sum_log2_len = rv_xsum_value(s->sum_log2_len[F->kidx]),
-                               .list_weight = s->listw_d ? s->listw_d + (size_t)F->kidx * s->ds->n_items : NULL,
-                               .hist = s->hist_out,
-                               .bins = s->hist.bins};
+  for (int f = 0; f < s->plan.nfinals; f++) {
+    rv_final_t *F = &s->plan.finals[f];
+    const rv_final_view_t v = {.ctx = &s->vec.ctx,
+                               .exposure = s->acc.exposure + (size_t)F->kidx * s->ds->n_items,
+                               .n_lists = s->acc.n_lists[F->kidx],
+                               .sum_log2_len = rv_xsum_value(s->acc.sum_log2_len[F->kidx]),
+                               .list_weight = s->acc.listw_d ? s->acc.listw_d + (size_t)F->kidx * s->ds->n_items : NULL,
+                               .hist = s->acc.hist_out,
+                               .bins = s->acc.hist.bins};
     F->value = F->metric->finalize(&v, F->k);
   }
 }
@@ -174,21 +177,21 @@ static int report_values(const rv_eval_state_t *s, rv_report_value_t *v) {
   int w = 0;
   for (int r = -1; r == -1 || rv_metric_registry[r]; r++) {
     const rv_metric_t *reg = r < 0 ? NULL : rv_metric_registry[r]; /* NULL: the list source's columns */
-    for (int c = 0; c < s->ncols; c++) {
-      if (s->cols[c].metric != reg) continue;
+    for (int c = 0; c < s->plan.ncols; c++) {
+      if (s->plan.cols[c].metric != reg) continue;
       rv_report_value_t *m = &v[w++];
-      m->name = s->cols[c].name;
-      m->users = (int64_t)s->mom[c].n;
-      m->mean = rv_moments_mean(&s->mom[c]);
-      rv_ci95(m->mean, rv_moments_m2(&s->mom[c], s->m2_exp[c]), m->users, &m->ci_low, &m->ci_high);
+      m->name = s->plan.cols[c].name;
+      m->users = (int64_t)s->acc.mom[c].n;
+      m->mean = rv_moments_mean(&s->acc.mom[c]);
+      rv_ci95(m->mean, rv_moments_m2(&s->acc.mom[c], s->acc.m2_exp[c]), m->users, &m->ci_low, &m->ci_high);
     }
-    for (int f = 0; f < s->nfinals; f++) {
-      if (!reg || s->finals[f].metric != reg) continue;
+    for (int f = 0; f < s->plan.nfinals; f++) {
+      if (!reg || s->plan.finals[f].metric != reg) continue;
       rv_report_value_t *m = &v[w++];
-      m->name = s->finals[f].name;
-      m->mean = s->finals[f].value;
+      m->name = s->plan.finals[f].name;
+      m->mean = s->plan.finals[f].value;
       m->ci_low = m->ci_high = NAN; /* not a mean over users */
-      m->users = s->n_lists[s->finals[f].kidx];
+      m->users = s->acc.n_lists[s->plan.finals[f].kidx];
     }
   }
   return w;
@@ -200,31 +203,31 @@ static rv_err_t write_reports(rv_eval_state_t *s, const char *checksum, const do
                               int nranks, int grid_users, FILE *out) {
   rv_err_t err = RV_OK;
   const char *dir = s->job->out_dir;
-  rv_report_value_t *values = calloc((size_t)(s->ncols + s->nfinals) + 1, sizeof *values);
+  rv_report_value_t *values = calloc((size_t)(s->plan.ncols + s->plan.nfinals) + 1, sizeof *values);
   RV_REQUIRE(values, RV_ERR_RUNTIME, "out of memory");
   const char *omitted[8];
-  for (int i = 0; i < s->nomitted; i++) omitted[i] = s->omitted[i];
+  for (int i = 0; i < s->plan.nomitted; i++) omitted[i] = s->plan.omitted[i];
   const rv_report_in_t in = {.job = s->job,
                              .ds = s->ds,
                              .checksum = checksum,
                              .values = values,
                              .n_values = report_values(s, values),
-                             .users_evaluated = s->evaluated,
-                             .users_skipped_no_test = s->skipped_no_test,
-                             .users_short_list = s->short_list,
+                             .users_evaluated = s->acc.evaluated,
+                             .users_skipped_no_test = s->acc.skipped_no_test,
+                             .users_short_list = s->acc.short_list,
                              .timings = tmax,
                              .ranks = nranks,
                              .grid_users = grid_users,
-                             .grid_items = s->shards,
-                             .trec = s->ctx.trec,
-                             .hist = (s->needs & RV_NEEDS_HIST) != 0,
-                             .hist_width = s->hist_width,
-                             .hist_origin = s->hist_origin,
-                             .src_conv = s->src_conv,
-                             .n_src_conv = s->n_src_conv,
-                             .run = s->run,
+                             .grid_items = s->plan.shards,
+                             .trec = s->vec.ctx.trec,
+                             .hist = (s->plan.needs & RV_NEEDS_HIST) != 0,
+                             .hist_width = s->acc.hist_width,
+                             .hist_origin = s->acc.hist_origin,
+                             .src_conv = s->plan.src_conv,
+                             .n_src_conv = s->plan.n_src_conv,
+                             .run = s->plan.run,
                              .omitted = omitted,
-                             .n_omitted = s->nomitted};
+                             .n_omitted = s->plan.nomitted};
   char pb[4200], js[4200];
   rv_outdir_path(pb, sizeof pb, dir, OUTPUTS[1], 1);
   rv_outdir_path(js, sizeof js, dir, OUTPUTS[2], 1);
@@ -256,26 +259,26 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   const char *dir = job->out_dir;
   if (!s) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
-  s->row = MPI_COMM_NULL;
+  s->plan.row = MPI_COMM_NULL;
   s->job = job;
   /* The grid: P_u user ranges x P_i item shards, rank = row * P_i + shard. */
-  s->shards = job->has_item_shards && job->item_shards > 1 ? job->item_shards : 1;
-  if (nranks % s->shards != 0)
-    err = rv_error_set(RV_ERR_USAGE, "--item-shards %d does not divide the %d ranks of the job", s->shards, nranks);
+  s->plan.shards = job->has_item_shards && job->item_shards > 1 ? job->item_shards : 1;
+  if (nranks % s->plan.shards != 0)
+    err = rv_error_set(RV_ERR_USAGE, "--item-shards %d does not divide the %d ranks of the job", s->plan.shards, nranks);
   RV_AGREE(comm);
-  const int grid_users = nranks / s->shards, my_row = rank / s->shards, my_shard = rank % s->shards;
-  s->leader = my_shard == 0;
-  RV_MPI_TRY(MPI_Comm_split(comm, my_row, my_shard, &s->row));
-  s->sim = similarity(job);
-  s->nk = (int)job->n_k;
-  s->kmax = job->k[job->n_k - 1];
-  s->lists_only = src != NULL;
+  const int grid_users = nranks / s->plan.shards, my_row = rank / s->plan.shards, my_shard = rank % s->plan.shards;
+  s->plan.leader = my_shard == 0;
+  RV_MPI_TRY(MPI_Comm_split(comm, my_row, my_shard, &s->plan.row));
+  s->plan.sim = similarity(job);
+  s->plan.nk = (int)job->n_k;
+  s->plan.kmax = job->k[job->n_k - 1];
+  s->plan.lists_only = src != NULL;
   rv_score_init();
-  RV_TRY(rv_dataset_open_shard(comm, job->dataset, s->shards, my_shard, RV_ITEM_TILE, &s->ds));
+  RV_TRY(rv_dataset_open_shard(comm, job->dataset, s->plan.shards, my_shard, RV_ITEM_TILE, &s->ds));
   rv_dataset_t *ds = s->ds;
-  if (s->kmax > ds->n_items)
+  if (s->plan.kmax > ds->n_items)
     err = rv_error_set(RV_ERR_USAGE, "%s: /items/embedding: --k %d exceeds the catalogue of %lld items",
-                       ds->path, s->kmax, (long long)ds->n_items);
+                       ds->path, s->plan.kmax, (long long)ds->n_items);
   if (!err && src) err = src->plan(s, src->arg);
   if (!err) err = plan_metrics(s);
   RV_AGREE(comm);
@@ -331,22 +334,22 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
     const int64_t nu = ds->u1 - ds->u0;
     const char *names[RV_MAX_COLS];
     const double *colv[RV_MAX_COLS];
-    for (int c = 0; c < s->ncols; c++) {
-      names[c] = s->cols[c].name;
-      colv[c] = s->vals + (size_t)c * nu;
+    for (int c = 0; c < s->plan.ncols; c++) {
+      names[c] = s->plan.cols[c].name;
+      colv[c] = s->loc.vals + (size_t)c * nu;
     }
     /* The row's leader writes its users; the other shards write nothing. */
     const rv_results_t res = {.n_users = ds->n_users,
                               .n_items = ds->n_items,
-                              .kmax = s->kmax,
+                              .kmax = s->plan.kmax,
                               .u0 = ds->u0,
-                              .u1 = s->leader ? ds->u1 : ds->u0,
-                              .top_items = s->top_items,
-                              .top_scores = s->top_scores,
-                              .ncols = s->ncols,
+                              .u1 = s->plan.leader ? ds->u1 : ds->u0,
+                              .top_items = s->loc.top_items,
+                              .top_scores = s->loc.top_scores,
+                              .ncols = s->plan.ncols,
                               .col_names = names,
                               .cols = colv,
-                              .exposure = s->exposure + (size_t)(s->nk - 1) * ds->n_items,
+                              .exposure = s->acc.exposure + (size_t)(s->plan.nk - 1) * ds->n_items,
                               .jobspec = jobspec,
                               .jobspec_len = jobspec_len,
                               .dataset_path = ds->path,
@@ -360,7 +363,7 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   const double tmax[8] = {rv_allmax_double(comm, t_read),  rv_allmax_double(comm, t_prep),
                           rv_allmax_double(comm, t_score), rv_allmax_double(comm, t_reduce),
                           rv_allmax_double(comm, t_write), rv_allmax_double(comm, MPI_Wtime() - t0),
-                          rv_allmax_double(comm, c_score),  rv_allmax_double(comm, s->t_measure)};
+                          rv_allmax_double(comm, c_score),  rv_allmax_double(comm, s->acc.t_measure)};
   if (progress && rank == 0)
     fprintf(stderr, "receval: eval: scoring %.2f s, reductions %.2f s, results.h5 %.2f s; writing reports\n",
             t_score, t_reduce, t_write);

@@ -1,4 +1,4 @@
-/* The run-file list source (core/eval_state.h, rv_list_source_t). Rank 0
+/* The run-file list source (core/list_source.h, rv_list_source_t). Rank 0
  * reads the run and resolves its entries to dataset users and catalogue
  * items; every rank receives its users' cleaned lists (MPI_Scatterv) and
  * measures them exactly as `eval` measures its own. */
@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/eval_state.h"
+#include "core/list_source.h"
+#include "core/score_pass.h"
 #include "io/lists_read.h"
 #include "io/trec.h"
 #include "kernels/strtab.h"
@@ -51,16 +52,16 @@ size_t rv_title_norm(const char *s, size_t n, char *out) {
 static rv_err_t plan(rv_eval_state_t *s, void *arg) {
   rv_err_t err = RV_OK;
   runs_t *r = arg;
-  r->col0 = s->ncols;
+  r->col0 = s->plan.ncols;
   for (int q = 0; q < 3; q++)
-    for (int c = 0; c < s->nk; c++) {
-      RV_REQUIRE(s->ncols < RV_MAX_COLS, RV_ERR_USAGE, "too many metric values (at most %d)", RV_MAX_COLS);
-      rv_col_t *col = &s->cols[s->ncols++];
+    for (int c = 0; c < s->plan.nk; c++) {
+      RV_REQUIRE(s->plan.ncols < RV_MAX_COLS, RV_ERR_USAGE, "too many metric values (at most %d)", RV_MAX_COLS);
+      rv_col_t *col = &s->plan.cols[s->plan.ncols++];
       col->metric = NULL;
       col->k = (int)r->job->k[c];
       snprintf(col->name, sizeof col->name, "%s@%d", QUALITY[q], col->k);
     }
-  s->run = &r->stats;
+  s->plan.run = &r->stats;
   snprintf(r->conv[0], sizeof r->conv[0], "%s",
            r->by_score ? "ties=run entries by score descending, equal scores by rank, then file order (trec_eval orders by score and ignores the rank field)"
                        : "ties=run entries by the rank field ascending, equal ranks by file order");
@@ -68,8 +69,8 @@ static rv_err_t plan(rv_eval_state_t *s, void *arg) {
            "seen_items=not filtered: the lists are evaluated as given (train items count as non-relevant)");
   snprintf(r->conv[2], sizeof r->conv[2],
            "run_cleaning=entries naming no catalogue item (by id, else by normalised title) and repeated items are dropped; the rest keep their order");
-  for (int i = 0; i < 3; i++) s->src_conv[i] = r->conv[i];
-  s->n_src_conv = 3;
+  for (int i = 0; i < 3; i++) s->plan.src_conv[i] = r->conv[i];
+  s->plan.n_src_conv = 3;
 done:
   return err;
 }
@@ -78,7 +79,7 @@ done:
  * counts per cutoff and the cleaned list. */
 static void take_user(runs_t *r, const rv_eval_state_t *s, int64_t u, const int32_t *raw, const float *sc,
                       int64_t n_raw) {
-  const int kmax = s->kmax, nk = s->nk;
+  const int kmax = s->plan.kmax, nk = s->plan.nk;
   int32_t *q = r->qual + (size_t)u * nk * Q_N, *list = r->lists + (size_t)u * kmax;
   float *ls = r->scores + (size_t)u * kmax;
   int len = 0;
@@ -261,14 +262,14 @@ done:
 static rv_err_t load(runs_t *r, rv_eval_state_t *s) {
   rv_err_t err = RV_OK;
   const rv_dataset_t *ds = s->ds;
-  const size_t nl = (size_t)ds->n_users * (size_t)s->kmax;
+  const size_t nl = (size_t)ds->n_users * (size_t)s->plan.kmax;
   r->lists = malloc(sizeof(int32_t) * (nl + 1));
   r->scores = malloc(sizeof(float) * (nl + 1));
   r->len = calloc((size_t)ds->n_users + 1, sizeof(int32_t));
-  r->qual = calloc((size_t)ds->n_users * (size_t)s->nk * Q_N + 1, sizeof(int32_t));
+  r->qual = calloc((size_t)ds->n_users * (size_t)s->plan.nk * Q_N + 1, sizeof(int32_t));
   r->mark = calloc((size_t)ds->n_items + 1, sizeof(int64_t));
   RV_REQUIRE(r->lists && r->scores && r->len && r->qual && r->mark, RV_ERR_RUNTIME,
-             "out of memory for %lld lists of %d", (long long)ds->n_users, s->kmax);
+             "out of memory for %lld lists of %d", (long long)ds->n_users, s->plan.kmax);
   for (size_t i = 0; i < nl; i++) r->lists[i] = -1, r->scores[i] = NAN;
   const int h5 = H5Fis_hdf5(r->job->run_file) > 0;
   r->stats.format = (char *)(h5 ? "hdf5" : "trec");
@@ -309,7 +310,7 @@ static rv_err_t fill(MPI_Comm comm, rv_eval_state_t *s, void *arg) {
   int rank, nranks;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &nranks);
-  const int64_t nu = ds->u1 - ds->u0, nk = s->nk;
+  const int64_t nu = ds->u1 - ds->u0, nk = s->plan.nk;
   int64_t *bounds = malloc(sizeof(int64_t) * 2 * (size_t)nranks), mine[2] = {ds->u0, ds->u1};
   int32_t *len = malloc(sizeof(int32_t) * (size_t)(nu + 1));
   int32_t *qual = malloc(sizeof(int32_t) * (size_t)(nu * nk * Q_N + 1));
@@ -317,8 +318,8 @@ static rv_err_t fill(MPI_Comm comm, rv_eval_state_t *s, void *arg) {
   if (!err && rank == 0) err = load(r, s);
   RV_AGREE(comm);
   RV_MPI_TRY(MPI_Allgather(mine, 2, MPI_INT64_T, bounds, 2, MPI_INT64_T, comm));
-  RV_TRY(scatter_rows(comm, bounds, r->lists, s->top_items, s->kmax, MPI_INT32_T));
-  RV_TRY(scatter_rows(comm, bounds, r->scores, s->top_scores, s->kmax, MPI_FLOAT));
+  RV_TRY(scatter_rows(comm, bounds, r->lists, s->loc.top_items, s->plan.kmax, MPI_INT32_T));
+  RV_TRY(scatter_rows(comm, bounds, r->scores, s->loc.top_scores, s->plan.kmax, MPI_FLOAT));
   RV_TRY(scatter_rows(comm, bounds, r->len, len, 1, MPI_INT32_T));
   RV_TRY(scatter_rows(comm, bounds, r->qual, qual, nk * Q_N, MPI_INT32_T));
   const int64_t tr_base = rv_train_ptr(ds, ds->u0), te_base = rv_test_ptr(ds, ds->u0);
@@ -336,8 +337,8 @@ static rv_err_t fill(MPI_Comm comm, rv_eval_state_t *s, void *arg) {
         else
           x = nte > 0 ? (double)(len[lu] < s->job->k[c]) : NAN;
         const int col = r->col0 + q * (int)nk + c;
-        s->vals[(size_t)col * nu + lu] = x;
-        if (!isnan(x)) rv_moments_add(&s->mom[col], x);
+        s->loc.vals[(size_t)col * nu + lu] = x;
+        if (!isnan(x)) rv_moments_add(&s->acc.mom[col], x);
       }
     err = rv_eval_measure_user(s, lu, len[lu], tr_base, te_base);
   }
