@@ -244,36 +244,39 @@ rv_err_t rv_evaluate(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *
   return rv_evaluate_with(comm, job, jobspec, jobspec_len, NULL, out);
 }
 
-rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
-                          size_t jobspec_len, const rv_list_source_t *src, FILE *out) {
+/* The grid: P_u user ranges x P_i item shards, rank = row * P_i + shard;
+ * the row communicator and the plan's fixed fields. Collective. */
+static rv_err_t plan_grid(MPI_Comm comm, rv_eval_state_t *s, const rv_list_source_t *src,
+                          int *grid_users, int *my_row, int *my_shard) {
   rv_err_t err = RV_OK;
+  const Receval__JobSpec *job = s->job;
   int rank, nranks;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &nranks);
-  rv_eval_state_t *s = calloc(1, sizeof *s);
-  int64_t *bounds = NULL;
-  char checksum[32] = "";
-  int wrote_tmp = 0;
-  const double t0 = MPI_Wtime();
-  double t_read = 0, t_prep = 0, t_score = 0, t_reduce = 0, t_write = 0;
-  const char *dir = job->out_dir;
-  if (!s) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
-  RV_AGREE(comm);
-  s->plan.row = MPI_COMM_NULL;
-  s->job = job;
-  /* The grid: P_u user ranges x P_i item shards, rank = row * P_i + shard. */
   s->plan.shards = job->has_item_shards && job->item_shards > 1 ? job->item_shards : 1;
   if (nranks % s->plan.shards != 0)
     err = rv_error_set(RV_ERR_USAGE, "--item-shards %d does not divide the %d ranks of the job", s->plan.shards, nranks);
   RV_AGREE(comm);
-  const int grid_users = nranks / s->plan.shards, my_row = rank / s->plan.shards, my_shard = rank % s->plan.shards;
-  s->plan.leader = my_shard == 0;
-  RV_MPI_TRY(MPI_Comm_split(comm, my_row, my_shard, &s->plan.row));
+  *grid_users = nranks / s->plan.shards, *my_row = rank / s->plan.shards, *my_shard = rank % s->plan.shards;
+  s->plan.leader = *my_shard == 0;
+  RV_MPI_TRY(MPI_Comm_split(comm, *my_row, *my_shard, &s->plan.row));
   s->plan.sim = similarity(job);
   s->plan.nk = (int)job->n_k;
   s->plan.kmax = job->k[job->n_k - 1];
   s->plan.lists_only = src != NULL;
-  rv_score_init();
+done:
+  return err;
+}
+
+/* The dataset's header and this shard's items, the metric plan, the model,
+ * then the output directory (locked; no input among its files). Collective;
+ * errors agreed. */
+static rv_err_t open_and_plan(MPI_Comm comm, rv_eval_state_t *s, const rv_list_source_t *src,
+                              int my_shard) {
+  rv_err_t err = RV_OK;
+  const Receval__JobSpec *job = s->job;
+  int rank;
+  MPI_Comm_rank(comm, &rank);
   RV_TRY(rv_dataset_open_shard(comm, job->dataset, s->plan.shards, my_shard, RV_ITEM_TILE, &s->ds));
   rv_dataset_t *ds = s->ds;
   if (s->plan.kmax > ds->n_items)
@@ -288,20 +291,86 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
     char model[4200] = "";
     if (job->model_dir && *job->model_dir) rv_outdir_path(model, sizeof model, job->model_dir, "model.h5", 0);
     const char *const inputs[] = {job->dataset, job->run_file ? job->run_file : "", model, NULL};
-    err = rv_outdir_prepare(dir, job->command, OUTPUTS, N_OUTPUTS, inputs);
+    err = rv_outdir_prepare(job->out_dir, job->command, OUTPUTS, N_OUTPUTS, inputs);
   }
   RV_AGREE(comm);
+done:
+  return err;
+}
 
-  /* Plan: contiguous user ranges balanced by cost; every rank computes the
-   * same bounds from the same row pointers. */
-  bounds = malloc(sizeof(int64_t) * (size_t)(grid_users + 1));
+/* Contiguous user ranges balanced by cost (every rank computes the same
+ * bounds from the same row pointers); this row's users; the file checksum.
+ * Collective. */
+static rv_err_t read_users(MPI_Comm comm, rv_eval_state_t *s, int grid_users, int my_row,
+                           char *checksum, size_t checksum_size) {
+  rv_err_t err = RV_OK;
+  rv_dataset_t *ds = s->ds;
+  int64_t *bounds = malloc(sizeof(int64_t) * (size_t)(grid_users + 1));
   if (!bounds) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
   RV_AGREE(comm);
   _Static_assert(RV_GEMM_ROWS == RV_DATASET_GRAIN, "the partition reads the row pointers at the dataset's grain");
   rv_partition_users(ds->n_users, ds->n_items, ds->train_coarse, ds->test_coarse, ds->grain, grid_users,
                      bounds);
   RV_TRY(rv_dataset_read_users(comm, ds, bounds[my_row], bounds[my_row + 1]));
-  RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, sizeof checksum));
+  RV_TRY(rv_file_checksum(comm, ds->path, ds->size_bytes, checksum, checksum_size));
+done:
+  free(bounds);
+  return err;
+}
+
+/* results.h5 under its temporary name (collective): the row's leader
+ * writes its users; the other shards write nothing. */
+static rv_err_t write_results(MPI_Comm comm, rv_eval_state_t *s, const uint8_t *jobspec,
+                              size_t jobspec_len, const char *checksum) {
+  rv_dataset_t *ds = s->ds;
+  const int64_t nu = ds->u1 - ds->u0;
+  const char *names[RV_MAX_COLS];
+  const double *colv[RV_MAX_COLS];
+  for (int c = 0; c < s->plan.ncols; c++) {
+    names[c] = s->plan.cols[c].name;
+    colv[c] = s->loc.vals + (size_t)c * nu;
+  }
+  const rv_results_t res = {.n_users = ds->n_users,
+                            .n_items = ds->n_items,
+                            .kmax = s->plan.kmax,
+                            .u0 = ds->u0,
+                            .u1 = s->plan.leader ? ds->u1 : ds->u0,
+                            .top_items = s->loc.top_items,
+                            .top_scores = s->loc.top_scores,
+                            .ncols = s->plan.ncols,
+                            .col_names = names,
+                            .cols = colv,
+                            .exposure = s->acc.exposure + (size_t)(s->plan.nk - 1) * ds->n_items,
+                            .jobspec = jobspec,
+                            .jobspec_len = jobspec_len,
+                            .dataset_path = ds->path,
+                            .dataset_checksum = checksum};
+  char tmp[4200];
+  rv_outdir_path(tmp, sizeof tmp, s->job->out_dir, OUTPUTS[0], 1);
+  return rv_results_write(comm, tmp, &res);
+}
+
+rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint8_t *jobspec,
+                          size_t jobspec_len, const rv_list_source_t *src, FILE *out) {
+  rv_err_t err = RV_OK;
+  int rank, nranks, grid_users = 1, my_row = 0, my_shard = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &nranks);
+  rv_eval_state_t *s = calloc(1, sizeof *s);
+  char checksum[32] = "";
+  int wrote_tmp = 0;
+  const double t0 = MPI_Wtime();
+  double t_read = 0, t_prep = 0, t_score = 0, t_reduce = 0, t_write = 0;
+  const char *dir = job->out_dir;
+  if (!s) err = rv_error_set(RV_ERR_RUNTIME, "out of memory");
+  RV_AGREE(comm);
+  s->plan.row = MPI_COMM_NULL;
+  s->job = job;
+  RV_TRY(plan_grid(comm, s, src, &grid_users, &my_row, &my_shard));
+  rv_score_init();
+  RV_TRY(open_and_plan(comm, s, src, my_shard));
+  RV_TRY(read_users(comm, s, grid_users, my_row, checksum, sizeof checksum));
+  rv_dataset_t *ds = s->ds;
   t_read = MPI_Wtime() - t0;
 
   RV_TRY(rv_eval_whiten(comm, s));
@@ -330,35 +399,8 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
 
   /* results.h5 (collective), then report.pb and report.json (rank 0), all
    * under temporary names; renamed only when every rank succeeded. */
-  {
-    const int64_t nu = ds->u1 - ds->u0;
-    const char *names[RV_MAX_COLS];
-    const double *colv[RV_MAX_COLS];
-    for (int c = 0; c < s->plan.ncols; c++) {
-      names[c] = s->plan.cols[c].name;
-      colv[c] = s->loc.vals + (size_t)c * nu;
-    }
-    /* The row's leader writes its users; the other shards write nothing. */
-    const rv_results_t res = {.n_users = ds->n_users,
-                              .n_items = ds->n_items,
-                              .kmax = s->plan.kmax,
-                              .u0 = ds->u0,
-                              .u1 = s->plan.leader ? ds->u1 : ds->u0,
-                              .top_items = s->loc.top_items,
-                              .top_scores = s->loc.top_scores,
-                              .ncols = s->plan.ncols,
-                              .col_names = names,
-                              .cols = colv,
-                              .exposure = s->acc.exposure + (size_t)(s->plan.nk - 1) * ds->n_items,
-                              .jobspec = jobspec,
-                              .jobspec_len = jobspec_len,
-                              .dataset_path = ds->path,
-                              .dataset_checksum = checksum};
-    char tmp[4200];
-    rv_outdir_path(tmp, sizeof tmp, dir, OUTPUTS[0], 1);
-    wrote_tmp = 1;
-    RV_TRY(rv_results_write(comm, tmp, &res));
-  }
+  wrote_tmp = 1;
+  RV_TRY(write_results(comm, s, jobspec, jobspec_len, checksum));
   t_write = MPI_Wtime() - t0 - t_read - t_prep - t_score - t_reduce;
   const double tmax[8] = {rv_allmax_double(comm, t_read),  rv_allmax_double(comm, t_prep),
                           rv_allmax_double(comm, t_score), rv_allmax_double(comm, t_reduce),
@@ -372,7 +414,6 @@ rv_err_t rv_evaluate_with(MPI_Comm comm, const Receval__JobSpec *job, const uint
   wrote_tmp = 0;
 done:
   if (err != RV_OK && wrote_tmp && rank == 0) rv_outdir_discard(dir, OUTPUTS, N_OUTPUTS);
-  free(bounds);
   if (s) state_free(s);
   free(s);
   return err;
