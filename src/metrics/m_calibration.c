@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 #define CAL_ALPHA 0.01
 

@@ -3,7 +3,7 @@
  * embeddings; a zero embedding stays zero (its cosine with anything is 0). */
 #include <math.h>
 
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 static int list_len(const rv_user_view_t *v, int k) { return k < v->len ? k : v->len; }
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "kernels/xsum.h"
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 static double coverage_final(const rv_final_view_t *f, int k) {
   (void)k;

@@ -3,7 +3,7 @@
  * (docs/metrics.md). */
 #include <math.h>
 
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 /* H(R) with p(i) = (1/N) sum_{u: i in L_u} 1 / |L_u|: the item marginal of
  * p(u) uniform over the N users with a list and p(i|u) uniform on L_u. It

@@ -4,7 +4,7 @@
  * over users, like every user metric. */
 #include <math.h>
 
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 static double model_user(const rv_user_view_t *v, int want_rmse) {
   double rmse, ll;

@@ -2,7 +2,7 @@
  * the long tail (docs/metrics.md). pop_i = number of train users of item i. */
 #include <math.h>
 
-#include "metrics/m_beyond.h"
+#include "metrics/registry.h"
 
 static int list_len(const rv_user_view_t *v, int k) { return k < v->len ? k : v->len; }
 

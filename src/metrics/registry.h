@@ -108,6 +108,38 @@ typedef struct rv_metric {
   double (*finalize)(const rv_final_view_t *f, int k);
 } rv_metric_t;
 
+/* Every metric, in report order: one line each. A metric is its file under
+ * src/metrics/ defining `const rv_metric_t rv_metric_NAME`, its line here,
+ * and its test (docs/design.md, "Adding a metric"). */
+#define RV_METRIC_LIST(X) \
+  X(precision) \
+  X(recall) \
+  X(f1) \
+  X(ndcg) \
+  X(map) \
+  X(mrr) \
+  X(hit) \
+  X(auc) \
+  X(coverage) \
+  X(gini) \
+  X(entropy) \
+  X(ild) \
+  X(novelty) \
+  X(unexpectedness) \
+  X(serendipity) \
+  X(personalization) \
+  X(arp) \
+  X(aplt) \
+  X(calibration) \
+  X(mi_user_item) \
+  X(mi_user_item_norm) \
+  X(mi_score_relevance) \
+  X(mi_score_relevance_norm) \
+  X(rmse) \
+  X(logloss)
+#define RV_METRIC_DECLARE_(n) extern const rv_metric_t rv_metric_##n;
+RV_METRIC_LIST(RV_METRIC_DECLARE_)
+
 /* NULL-terminated table of every metric, in report order. */
 extern const rv_metric_t *const rv_metric_registry[];
 /* The default metric set of `receval eval` (comma-separated). */
