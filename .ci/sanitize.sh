@@ -45,7 +45,10 @@ lk() {
     fail=$((fail + 1))
   fi
 }
-for t in kernels metrics robust; do lk "unit_$t" 0 "$BUILD/tests/test_$t"; done
+for t in score example topk registry xsum stats partition rng synth \
+         accuracy auc exposure information beyond scorehist robust; do
+  lk "unit_$t" 0 "$BUILD/tests/test_$t"
+done
 for np in 1 2 3 4; do lk "test_mpi_np$np" 0 mpirun -np "$np" --timeout 300 "$BUILD/tests/test_mpi"; done
 R=$BUILD/receval
 lk gen 0 mpirun -np 2 --timeout 300 "$R" gen d.h5 --users 700 --items 60 --dim 6 --seed 4 --categories 3
