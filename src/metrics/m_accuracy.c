@@ -2,7 +2,7 @@
  * (docs/metrics.md). Each is user-decomposable; users without test items
  * are skipped. Under --convention trec, map divides by |R_u| (map_cut) and
  * mrr is taken over the whole retrieved list (recip_rank has no cut-off). */
-#include "metrics/m_accuracy.h"
+#include "metrics/registry.h"
 
 #include <math.h>
 

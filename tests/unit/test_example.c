@@ -9,7 +9,7 @@
 #include "unit_util.h"
 
 #include "kernels/accuracy.h"
-#include "metrics/m_accuracy.h"
+#include "metrics/registry.h"
 
 /* ======================================================================== */
 /* Suite: worked_example                                                    */

@@ -3,7 +3,7 @@
  * CUnit, no MPI. */
 #include "unit_util.h"
 
-#include "metrics/m_accuracy.h"
+#include "metrics/registry.h"
 
 /* ======================================================================== */
 /* Suite: metrics (registry and descriptors)                                */
