@@ -15,6 +15,7 @@
 #include "kernels/accuracy.h"
 #include "kernels/listgeom.h"
 #include "kernels/rowscan.h"
+#include "kernels/similarity.h"
 #include "train/model.h"
 
 /* Unit mean of the unit vectors of the user's train items. Returns 0 for a
@@ -256,7 +257,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         s->blo[e] = INFINITY, s->bhi[e] = -INFINITY; /* another shard's item: set by the row below */
         if (it >= i0 && it < i1)
           rv_auc_bracket(s->users + (size_t)(b0 + q) * d, s->items + (size_t)(it - i0) * d, d,
-                         s->sim == RV_SIM_EUCLIDEAN, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
+                         rv_sim_get(s->sim)->minus_sqdist, s->unorm2 ? s->unorm2[b0 + q] : 0.0f,
                          s->inorm2 ? s->inorm2[it - i0] : 0.0f, &s->blo[e], &s->bhi[e]);
         if (s->model && it >= i0 && it < i1) rv_model_bracket(s->model, it, &s->blo[e], &s->bhi[e]);
       }
