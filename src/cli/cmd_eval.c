@@ -8,13 +8,14 @@
 #include "cli/options.h"
 #include "cli/spec_run.h"
 #include "core/evaluate.h"
+#include "kernels/similarity.h"
 #include "metrics/registry.h"
 
 static const rv_option_t eval_options[] = {
     {"out", "DIR", "output directory (created if missing; required)", NULL},
     {"k", "LIST", "cutoffs, comma-separated", "10,20"},
     {"metrics", "LIST", "metric names, comma-separated, or 'all'", rv_metric_default_set},
-    {"similarity", "NAME", "cosine, dot or euclidean (minus squared distance)", "cosine"},
+    {"similarity", "NAME", RV_SIM_HELP_LIST " (minus squared distance)", "cosine"},
     {"keep-seen", NULL, "keep training items among the candidates", NULL},
     {"block-users", "B", "users scored per block (results do not depend on it)", RV_STR(RV_BLOCK_USERS_DEFAULT)},
     {"item-shards", "P", "cut the catalogue into P shards over a grid of ranks/P x P (results do not depend on it)", "1"},
@@ -122,15 +123,10 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *d
 
   const char *sim = rv_arg_str(&a, "similarity");
   job->has_similarity = 1;
-  if (strcmp(sim, "cosine") == 0)
-    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_COSINE;
-  else if (strcmp(sim, "dot") == 0)
-    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_DOT;
-  else if (strcmp(sim, "euclidean") == 0)
-    job->similarity = RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN;
-  else
-    RV_FAIL(RV_ERR_USAGE, "receval eval: --similarity: expected cosine, dot or euclidean, got '%s'",
-            sim);
+  rv_similarity_t simv = RV_SIM_COSINE;
+  if (rv_sim_parse(sim, &simv) != 0)
+    RV_FAIL(RV_ERR_USAGE, "receval eval: --similarity: expected " RV_SIM_HELP_LIST ", got '%s'", sim);
+  job->similarity = (Receval__Similarity)rv_sim_get(simv)->proto;
   job->has_keep_seen = 1;
   job->keep_seen = rv_arg_flag(&a, "keep-seen");
   job->has_progress = 1;

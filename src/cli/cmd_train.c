@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/spec_run.h"
+#include "kernels/similarity.h"
 #include "train/signals.h"
 #include "train/train.h"
 
@@ -26,7 +27,7 @@ static const rv_option_t train_options[] = {
     {"checkpoint-every", "N", "write DIR/checkpoint.h5 every N steps (0: only on SIGTERM/SIGUSR1)", "0"},
     {"resume", NULL, "continue from DIR/checkpoint.h5 when it exists", NULL},
     {"seed", "S", "seed of the validation split and the negatives", "0"},
-    {"similarity", "NAME", "cosine, dot or euclidean: s(u,i) as in receval eval", "cosine"},
+    {"similarity", "NAME", RV_SIM_HELP_LIST ": s(u,i) as in receval eval", "cosine"},
     {"lambdas", "LIST", "bilinear: ridge penalties tried on validation, or auto (scaled to the Gram spectra)", "auto"},
     {"scalapack-block", "NB", "ScaLAPACK block size: 0 = one block (bitwise the same at any rank count), -1 = spread over all ranks", "0"},
     {"whiten", NULL, "whiten the embeddings (item covariance -> identity) before scoring; eval needs --whiten too", NULL},
@@ -68,8 +69,7 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *d
   RV_REQUIRE(s->model, RV_ERR_USAGE, "receval train: --model item-weight|bilinear is required");
   static const char *const models[] = {"item-weight", "bilinear"}, *const losses[] = {"mse", "bce"},
                            *const opts[] = {"adam", "sgd"},
-                           *const scheds[] = {"constant", "step", "cosine"},
-                           *const sims[] = {"cosine", "dot", "euclidean"};
+                           *const scheds[] = {"constant", "step", "cosine"};
   int k = 0;
   RV_TRY(pick("model", s->model, models, 2, &k));
   const int bilinear = k == 1;
@@ -79,13 +79,13 @@ static rv_err_t build_spec(int argc, char **argv, FILE *out, void *store, int *d
   RV_TRY(pick("optimizer", s->optimizer, opts, 2, &k));
   s->lr_schedule = (char *)rv_arg_str(&a, "lr-schedule");
   RV_TRY(pick("lr-schedule", s->lr_schedule, scheds, 3, &k));
-  RV_TRY(pick("similarity", rv_arg_str(&a, "similarity"), sims, 3, &k));
+  const char *simname = rv_arg_str(&a, "similarity");
+  rv_similarity_t sim = RV_SIM_COSINE;
+  if (rv_sim_parse(simname, &sim) != 0) RV_TRY(pick("similarity", simname, NULL, 0, &k));
   s->has_similarity = 1;
-  RV_REQUIRE(!(bilinear && k == 2), RV_ERR_USAGE,
+  RV_REQUIRE(!(bilinear && !rv_sim_get(sim)->bilinear_form), RV_ERR_USAGE,
              "receval train: --model bilinear: --similarity must be cosine or dot (a bilinear form)");
-  s->similarity = k == 1 ? RECEVAL__SIMILARITY__SIMILARITY_DOT
-                  : k == 2 ? RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN
-                           : RECEVAL__SIMILARITY__SIMILARITY_COSINE;
+  s->similarity = (Receval__Similarity)rv_sim_get(sim)->proto;
   int64_t epochs = 10, bu = 256, neg = 4, pat = 3, every = 0;
   RV_TRY(rv_arg_i64(&a, "epochs", 1, 1000000, &epochs));
   RV_TRY(rv_arg_i64(&a, "batch-users", 1, 1 << 30, &bu));

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "kernels/similarity.h"
 #include "metrics/registry.h"
 
 static rv_err_t check_path(const char *field, const char *p) {
@@ -35,10 +36,9 @@ rv_err_t rv_jobspec_check(const Receval__JobSpec *job) {
                "JobSpec: k[%zu]: %d after %d, cutoffs must be ascending and distinct", i,
                job->k[i], job->k[i - 1]);
   }
-  RV_REQUIRE(job->similarity == RECEVAL__SIMILARITY__SIMILARITY_COSINE ||
-                 job->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT ||
-                 job->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN,
-             RV_ERR_USAGE, "JobSpec: similarity: unknown value %d", (int)job->similarity);
+  rv_similarity_t sim;
+  RV_REQUIRE(rv_sim_from_proto((int)job->similarity, &sim) == 0, RV_ERR_USAGE,
+             "JobSpec: similarity: unknown value %d", (int)job->similarity);
   RV_REQUIRE(job->block_users >= 1 && job->block_users <= RV_BLOCK_USERS_MAX, RV_ERR_USAGE,
              "JobSpec: block_users: %d, expected 1..%d", job->block_users, RV_BLOCK_USERS_MAX);
   RV_REQUIRE(job->item_shards >= 1 && job->item_shards <= RV_ITEM_SHARDS_MAX, RV_ERR_USAGE,

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "io/h5util.h"
 #include "io/outdir.h"
+#include "kernels/similarity.h"
 #include "receval.h"
 #include "rv_version.h"
 
@@ -15,7 +16,7 @@ static void usage(FILE *out) {
           "usage: receval COMMAND [options]   (run under mpirun -np N or srun --mpi=pmix)\n"
           "\n"
           "commands:\n"
-          "  eval DATASET.h5 --out DIR [--k 10,20] [--similarity cosine|dot|euclidean]\n"
+          "  eval DATASET.h5 --out DIR [--k 10,20] [--similarity " RV_SIM_USAGE_LIST "]\n"
           "                  [--keep-seen] [--block-users B] [--metrics LIST|all] [--item-shards P]\n"
           "                  [--whiten] [--model DIR]   (a model trained by receval train)\n"
           "  train DATASET.h5 --out DIR --model item-weight|bilinear [--loss mse|bce] [--epochs E]\n"

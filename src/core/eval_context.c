@@ -10,6 +10,7 @@
 #include "comm/shard.h"
 #include "core/eval_context.h"
 #include "base/size.h"
+#include "kernels/similarity.h"
 #include "train/model.h"
 
 static int cmp_i32(const void *a, const void *b) {
@@ -117,7 +118,8 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
    * raw ones are not needed once users are pooled); otherwise a copy, made
    * only when a metric reads the list's geometry or the user's profile. */
   s->vec.items = ds->items;
-  if (s->plan.sim == RV_SIM_COSINE) {
+  const rv_sim_entry_t *e = rv_sim_get(s->plan.sim);
+  if (e->unit_rows) {
     rv_rows_normalize(ds->items, (size_t)ni, d);
     rv_rows_normalize(s->vec.users, (size_t)nu, d);
     s->vec.item_unit = ds->items;
@@ -128,7 +130,7 @@ static rv_err_t prepare_vectors(rv_eval_state_t *s) {
     memcpy(s->vec.item_unit, ds->items, sizeof(float) * (size_t)(ni * d));
     rv_rows_normalize(s->vec.item_unit, (size_t)ni, d);
   }
-  if (s->plan.sim == RV_SIM_EUCLIDEAN) {
+  if (e->minus_sqdist) {
     s->vec.inorm2 = malloc(sizeof(float) * (size_t)ni);
     s->vec.unorm2 = calloc((size_t)(padded + 1), sizeof(float));
     RV_REQUIRE(s->vec.inorm2 && s->vec.unorm2, RV_ERR_RUNTIME, "out of memory");
@@ -199,7 +201,8 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
   const int d = ds->dim;
   const int bins = s->job->mi_bins;
   double lo = -1.0, hi = 1.0;
-  if (s->plan.sim != RV_SIM_COSINE) {
+  const rv_sim_entry_t *e = rv_sim_get(s->plan.sim);
+  if (!e->unit_rows) {
     double mu = 0.0, mi = 0.0;
     for (int64_t u = 0; u < ds->u1 - ds->u0; u++) {
       double ss = 0.0;
@@ -213,13 +216,7 @@ static rv_err_t hist_range(MPI_Comm comm, rv_eval_state_t *s) {
     }
     mu = rv_allmax_double(comm, mu);
     mi = rv_allmax_double(comm, mi);
-    if (s->plan.sim == RV_SIM_DOT) {
-      hi = mu * mi;
-      lo = -hi;
-    } else {
-      lo = -(mu + mi) * (mu + mi);
-      hi = 0.0;
-    }
+    e->range(mu, mi, &lo, &hi);
     if (!(hi > lo)) hi = lo + 1.0;
   }
   if (s->model && !s->model->bilinear) lo = 0.0, hi = 1.0; /* item-weight outputs are probabilities */

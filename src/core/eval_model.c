@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/eval_model.h"
+#include "kernels/similarity.h"
 #include "linalg/whiten.h"
 #include "train/model.h"
 
@@ -12,11 +13,10 @@ rv_err_t rv_eval_model_attach(MPI_Comm comm, rv_eval_state_t *s) {
   const Receval__JobSpec *job = s->job;
   if (!job->model_dir || !*job->model_dir) return RV_OK;
   RV_TRY(rv_model_load(comm, job->model_dir, s->ds->n_items, s->ds->dim, &s->model));
-  static const char *const names[] = {"cosine", "dot", "euclidean"};
   /* The same on every rank (same file, same job): no agreement needed. */
   RV_REQUIRE(s->model->sim == s->plan.sim, RV_ERR_USAGE,
              "%s: the model was trained with --similarity %s; evaluate it with the same (got %s)",
-             s->model->path, names[s->model->sim], names[s->plan.sim]);
+             s->model->path, rv_sim_name(s->model->sim), rv_sim_name(s->plan.sim));
 done:
   return err;
 }

@@ -19,6 +19,7 @@
 #include "io/report_build.h"
 #include "io/results.h"
 #include "kernels/partition.h"
+#include "kernels/similarity.h"
 #include "kernels/stats.h"
 
 static double cpu_seconds(void) {
@@ -49,11 +50,9 @@ static void state_free(rv_eval_state_t *s) {
 }
 
 static rv_similarity_t similarity(const Receval__JobSpec *job) {
-  switch (job->similarity) {
-    case RECEVAL__SIMILARITY__SIMILARITY_DOT: return RV_SIM_DOT;
-    case RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN: return RV_SIM_EUCLIDEAN;
-    default: return RV_SIM_COSINE;
-  }
+  rv_similarity_t sim = RV_SIM_COSINE;
+  rv_sim_from_proto((int)job->similarity, &sim);
+  return sim;
 }
 
 /* The job's per-user columns and final values, in registry order, then

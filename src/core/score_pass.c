@@ -18,6 +18,7 @@
 #include "kernels/accuracy.h"
 #include "kernels/listgeom.h"
 #include "kernels/rowscan.h"
+#include "kernels/similarity.h"
 #include "train/model.h"
 
 /* Unit mean of the unit vectors of the user's train items. Returns 0 for a
@@ -259,7 +260,7 @@ rv_err_t rv_eval_score(rv_eval_state_t *s, int rank, int show_progress) {
         s->loc.blo[e] = INFINITY, s->loc.bhi[e] = -INFINITY; /* another shard's item: set by the row below */
         if (it >= i0 && it < i1)
           rv_auc_bracket(s->vec.users + (size_t)(b0 + q) * d, s->vec.items + (size_t)(it - i0) * d, d,
-                         s->plan.sim == RV_SIM_EUCLIDEAN, s->vec.unorm2 ? s->vec.unorm2[b0 + q] : 0.0f,
+                         rv_sim_get(s->plan.sim)->minus_sqdist, s->vec.unorm2 ? s->vec.unorm2[b0 + q] : 0.0f,
                          s->vec.inorm2 ? s->vec.inorm2[it - i0] : 0.0f, &s->loc.blo[e], &s->loc.bhi[e]);
         if (s->model && it >= i0 && it < i1) rv_model_bracket(s->model, it, &s->loc.blo[e], &s->loc.bhi[e]);
       }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/similarity.h"
+
 rv_err_t rv_report_write_pb(const Receval__Report *r, const char *path) {
   rv_err_t err = RV_OK;
   const size_t n = receval__report__get_packed_size(r);
@@ -29,12 +31,11 @@ done:
 /* JSON has no NaN: an undefined value is null. */
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
+/* The one mapping from the proto enum: an unknown value reads as cosine. */
 static const char *sim_name(Receval__Similarity s) {
-  switch (s) {
-    case RECEVAL__SIMILARITY__SIMILARITY_DOT: return "dot";
-    case RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN: return "euclidean";
-    default: return "cosine";
-  }
+  rv_similarity_t sim = RV_SIM_COSINE;
+  rv_sim_from_proto((int)s, &sim);
+  return rv_sim_name(sim);
 }
 
 static json_t *job_json(const Receval__JobSpec *j) {

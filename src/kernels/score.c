@@ -1,4 +1,5 @@
 #include "kernels/score.h"
+#include "kernels/similarity.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -30,12 +31,13 @@ void rv_rows_sqnorm(const float *x, size_t n, int d, float *out) {
 void rv_score_block(rv_similarity_t sim, const float *U, int nu, const float *V, int ni, int d,
                     const float *unorm2, const float *inorm2, float *S, int lds, int s_is_zero) {
   if (nu == 0 || ni == 0) return;
-  const float alpha = sim == RV_SIM_EUCLIDEAN ? 2.0f : 1.0f;
+  const rv_sim_entry_t *e = rv_sim_get(sim);
+  const float alpha = e->alpha;
   /* beta = 1 on a zeroed S adds the product to exact zeros: the same bits as
    * beta = 0, without the separate pass in which the BLAS zero-fills S. */
   const float beta = s_is_zero ? 1.0f : 0.0f;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nu, ni, d, alpha, U, d, V, d, beta, S, lds);
-  if (sim != RV_SIM_EUCLIDEAN) return;
+  if (!e->minus_sqdist) return;
   for (int u = 0; u < nu; u++) {
     float *row = S + (size_t)u * lds;
     const float nu2 = unorm2[u];
@@ -59,8 +61,7 @@ double rv_rows_maxnorm(const float *x, size_t n, int d, int64_t *row) {
 }
 
 double rv_score_bound(rv_similarity_t sim, double unorm, double inorm) {
-  if (sim == RV_SIM_COSINE) return 1.0;
-  return sim == RV_SIM_DOT ? unorm * inorm : (unorm + inorm) * (unorm + inorm);
+  return rv_sim_get(sim)->bound(unorm, inorm);
 }
 
 int rv_score_bound_safe(double bound, int d) {
@@ -105,14 +106,16 @@ void rv_rows_affine(float *x, size_t n, int d, const double *mu, const double *W
 
 void rv_score_pairs(rv_similarity_t sim, const float *u, float unorm2, const float *V,
                     const float *inorm2, int d, const int32_t *idx, int64_t n, float *out) {
+  const rv_sim_entry_t *s = rv_sim_get(sim);
+  const double alpha = s->alpha;
   for (int64_t t = 0; t < n; t++) {
     const float *e = V + (size_t)idx[t] * d;
     double dot = 0.0;
     for (int j = 0; j < d; j++) dot += (double)u[j] * e[j];
-    if (sim != RV_SIM_EUCLIDEAN) {
+    if (!s->minus_sqdist) {
       out[t] = (float)dot;
     } else {
-      const float v = (float)(2.0 * dot) - unorm2 - inorm2[idx[t]];
+      const float v = (float)(alpha * dot) - unorm2 - inorm2[idx[t]];
       out[t] = v > 0.0f ? 0.0f : v;
     }
   }

@@ -16,6 +16,7 @@
 #include "io/h5util.h"
 #include "io/outdir.h"
 #include "kernels/partition.h"
+#include "kernels/similarity.h"
 #include "linalg/scalapack.h"
 #include "train/train.h"
 
@@ -149,7 +150,7 @@ static rv_err_t write_model(const char *path, const rv_train_t *t, const double 
   RV_TRY(rv_h5_write_attr_str(f, tmp, "format", "receval-model"));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "version", 1));
   RV_TRY(rv_h5_write_attr_str(f, tmp, "model", "bilinear"));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "similarity", t->sim == RV_SIM_DOT ? "dot" : "cosine"));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, "similarity", rv_sim_name(t->sim)));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_items", t->ds->n_items));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "dim", d));
   RV_TRY(rv_h5_write_attr_i64(f, tmp, "whiten", t->spec->whiten));

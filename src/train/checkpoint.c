@@ -7,6 +7,7 @@
 
 #include "io/h5local.h"
 #include "io/h5util.h"
+#include "kernels/similarity.h"
 #include "train/iw_state.h"
 
 rv_err_t rv_iw_state_alloc(rv_iw_state_t *st, int64_t n_items, int64_t epochs) {
@@ -59,8 +60,7 @@ static rv_err_t write_common(hid_t f, const char *fn, const rv_train_t *t, const
   RV_TRY(rv_h5_write_attr_str(f, fn, "format", format));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "version", 1));
   RV_TRY(rv_h5_write_attr_str(f, fn, "model", t->spec->model));
-  RV_TRY(rv_h5_write_attr_str(f, fn, "similarity",
-                              t->sim == RV_SIM_DOT ? "dot" : t->sim == RV_SIM_EUCLIDEAN ? "euclidean" : "cosine"));
+  RV_TRY(rv_h5_write_attr_str(f, fn, "similarity", rv_sim_name(t->sim)));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "n_items", t->ds->n_items));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "dim", t->ds->dim));
   RV_TRY(rv_h5_write_attr_i64(f, fn, "whiten", t->spec->whiten));

@@ -8,6 +8,7 @@
 #include "io/h5local.h"
 #include "io/h5util.h"
 #include "kernels/score.h"
+#include "kernels/similarity.h"
 #include "kernels/trainstep.h"
 #include "train/train.h"
 
@@ -25,8 +26,8 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   RV_REQUIRE(m->bilinear || strcmp(m->kind, "item-weight") == 0, RV_ERR_DATA,
              "%s: unknown model '%s'", path, m->kind);
   RV_TRY(rv_h5_attr_str(f, path, "similarity", buf, sizeof buf));
-  m->sim = strcmp(buf, "dot") == 0 ? RV_SIM_DOT : strcmp(buf, "euclidean") == 0 ? RV_SIM_EUCLIDEAN
-                                                                               : RV_SIM_COSINE;
+  m->sim = RV_SIM_COSINE; /* an unknown name reads as cosine */
+  rv_sim_parse(buf, &m->sim);
   int64_t wh = 0;
   if (H5Aexists(f, "whiten") > 0) RV_TRY(rv_h5_attr_i64(f, path, "whiten", &wh));
   m->whiten = wh != 0;

@@ -6,6 +6,7 @@
 
 #include "io/checksum.h"
 #include "kernels/partition.h"
+#include "kernels/similarity.h"
 #include "linalg/whiten.h"
 #include "train/train.h"
 
@@ -26,10 +27,11 @@ static rv_err_t vectors(rv_train_t *t) {
       rv_pool_mean(ds->items, d, ds->train_idx + (rv_train_ptr(ds, u) - base),
                    rv_train_ptr(ds, u + 1) - rv_train_ptr(ds, u), pool, t->users + (size_t)(u - ds->u0) * d);
   }
-  if (t->sim == RV_SIM_COSINE) {
+  const rv_sim_entry_t *e = rv_sim_get(t->sim);
+  if (e->unit_rows) {
     rv_rows_normalize(ds->items, (size_t)ni, d);
     rv_rows_normalize(t->users, (size_t)nu, d);
-  } else if (t->sim == RV_SIM_EUCLIDEAN) {
+  } else if (e->minus_sqdist) {
     t->inorm2 = malloc(sizeof(float) * (size_t)ni);
     t->unorm2 = malloc(sizeof(float) * (size_t)(nu + 1));
     RV_REQUIRE(t->inorm2 && t->unorm2, RV_ERR_RUNTIME, "out of memory");

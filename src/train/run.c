@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "io/outdir.h"
+#include "kernels/similarity.h"
 #include "train/train.h"
 
 rv_err_t rv_train_run(MPI_Comm comm, const Receval__TrainSpec *s, const uint8_t *bytes, size_t len,
@@ -16,9 +17,8 @@ rv_err_t rv_train_run(MPI_Comm comm, const Receval__TrainSpec *s, const uint8_t 
   t.spec = s;
   t.spec_bytes = bytes;
   t.spec_len = len;
-  t.sim = s->similarity == RECEVAL__SIMILARITY__SIMILARITY_DOT         ? RV_SIM_DOT
-          : s->similarity == RECEVAL__SIMILARITY__SIMILARITY_EUCLIDEAN ? RV_SIM_EUCLIDEAN
-                                                                        : RV_SIM_COSINE;
+  t.sim = RV_SIM_COSINE;
+  rv_sim_from_proto((int)s->similarity, &t.sim);
   t.loss = strcmp(s->loss, "bce") == 0 ? RV_LOSS_BCE : RV_LOSS_MSE;
   t.sched = strcmp(s->lr_schedule, "step") == 0     ? RV_SCHED_STEP
             : strcmp(s->lr_schedule, "cosine") == 0 ? RV_SCHED_COSINE
