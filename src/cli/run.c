@@ -36,7 +36,24 @@ static void usage(FILE *out) {
           RV_VERSION, RV_GIT_REVISION);
 }
 
+/* The subcommands: one line each (cli/commands.h). */
+typedef struct rv_command {
+  const char *name;
+  rv_err_t (*run)(MPI_Comm comm, int argc, char **argv, FILE *out);
+} rv_command_t;
+static const rv_command_t commands[] = {
+    {"eval", rv_cmd_eval},       {"train", rv_cmd_train}, {"gen", rv_cmd_gen},
+    {"prepare", rv_cmd_prepare}, {"inspect", rv_cmd_inspect}, {"runs", rv_cmd_runs},
+    {"compare", rv_cmd_compare}, {NULL, NULL}};
+
+static const rv_command_t *find_command(const char *name) {
+  for (const rv_command_t *c = commands; c->name; c++)
+    if (strcmp(c->name, name) == 0) return c;
+  return NULL;
+}
+
 int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
+  const rv_command_t *cmd;
   int rank;
   MPI_Comm_rank(comm, &rank);
   rv_error_clear();
@@ -47,20 +64,8 @@ int rv_run(MPI_Comm comm, int argc, char **argv, FILE *out) {
       strcmp(argv[1], "help") == 0) {
     if (rank == 0) usage(out);
     err = argc < 2 ? rv_error_set(RV_ERR_USAGE, "no command given (see receval --help)") : RV_OK;
-  } else if (strcmp(argv[1], "eval") == 0) {
-    err = rv_cmd_eval(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "train") == 0) {
-    err = rv_cmd_train(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "gen") == 0) {
-    err = rv_cmd_gen(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "prepare") == 0) {
-    err = rv_cmd_prepare(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "inspect") == 0) {
-    err = rv_cmd_inspect(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "runs") == 0) {
-    err = rv_cmd_runs(comm, argc - 2, argv + 2, out);
-  } else if (strcmp(argv[1], "compare") == 0) {
-    err = rv_cmd_compare(comm, argc - 2, argv + 2, out);
+  } else if ((cmd = find_command(argv[1]))) {
+    err = cmd->run(comm, argc - 2, argv + 2, out);
   } else if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
     if (rank == 0) fprintf(out, "receval %s (%s)\n", RV_VERSION, RV_GIT_REVISION);
   } else {
