@@ -10,7 +10,9 @@
 #include "cli/options.h"
 #include "comm/reduce.h"
 #include "io/dataset.h"
+#include "io/h5local.h"
 #include "io/h5util.h"
+#include "io/schema.h"
 #include "kernels/partition.h"
 
 static const rv_option_t inspect_options[] = {{NULL, NULL, NULL, NULL}};
@@ -93,10 +95,10 @@ static rv_err_t listing(const char *path, FILE *out, int *is_dataset) {
   uint64_t size;
   *is_dataset = 0;
   RV_TRY(rv_dataset_precheck(path, &size)); /* the checks and messages of eval */
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
+  hid_t f = H5I_INVALID_HID;
+  RV_TRY(rv_h5l_open(path, &f));
   char fmt[128] = "";
-  if (H5Aexists(f, "format") > 0) rv_h5_attr_str(f, path, "format", fmt, sizeof fmt);
+  if (H5Aexists(f, RV_ATTR_FORMAT) > 0) rv_h5_attr_str(f, path, RV_ATTR_FORMAT, fmt, sizeof fmt);
   *is_dataset = strcmp(fmt, "receval-dataset") == 0;
   if (out) {
     fprintf(out, "%s\nroot attributes:\n", path);

@@ -18,6 +18,7 @@
 #include "io/outdir.h"
 #include "io/report_build.h"
 #include "io/results.h"
+#include "io/schema.h"
 #include "kernels/partition.h"
 #include "kernels/similarity.h"
 #include "kernels/stats.h"
@@ -28,7 +29,7 @@ static double cpu_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static const char *const OUTPUTS[] = {"results.h5", "report.pb", "report.json"};
+static const char *const OUTPUTS[] = {RV_FILE_RESULTS, RV_FILE_REPORT_PB, RV_FILE_REPORT_JSON};
 enum { N_OUTPUTS = 3 };
 
 static void state_free(rv_eval_state_t *s) {
@@ -288,7 +289,7 @@ static rv_err_t open_and_plan(MPI_Comm comm, rv_eval_state_t *s, const rv_list_s
   if (rank == 0) {
     /* No input may be one of the files this job writes or removes. */
     char model[4200] = "";
-    if (job->model_dir && *job->model_dir) rv_outdir_path(model, sizeof model, job->model_dir, "model.h5", 0);
+    if (job->model_dir && *job->model_dir) rv_outdir_path(model, sizeof model, job->model_dir, RV_FILE_MODEL, 0);
     const char *const inputs[] = {job->dataset, job->run_file ? job->run_file : "", model, NULL};
     err = rv_outdir_prepare(job->out_dir, job->command, OUTPUTS, N_OUTPUTS, inputs);
   }

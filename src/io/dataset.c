@@ -12,11 +12,10 @@
 #include "io/h5local.h"
 #include "io/h5util.h"
 #include "io/input.h"
+#include "io/schema.h"
 #include "kernels/partition.h"
 #include "kernels/strtab.h"
 
-#define RV_FORMAT_NAME "receval-dataset"
-#define RV_FORMAT_VERSION 1
 /* Sanity bounds checked before any size from the file drives an allocation. */
 #define RV_MAX_DIM 65536
 #define RV_MAX_ROWS ((int64_t)1 << 40)
@@ -41,16 +40,16 @@ static rv_err_t check_header(hid_t f, rv_dataset_t *ds) {
   const char *fn = ds->path;
   char fmt[128];
   int64_t version = 0, dim = 0;
-  RV_TRY(rv_h5_attr_str(f, fn, "format", fmt, sizeof fmt));
-  RV_REQUIRE(strcmp(fmt, RV_FORMAT_NAME) == 0, RV_ERR_DATA,
-             "%s: root attribute 'format' is '%s', expected '%s'", fn, fmt, RV_FORMAT_NAME);
-  RV_TRY(rv_h5_attr_i64(f, fn, "version", &version));
-  RV_REQUIRE(version == RV_FORMAT_VERSION, RV_ERR_DATA,
+  RV_TRY(rv_h5_attr_str(f, fn, RV_ATTR_FORMAT, fmt, sizeof fmt));
+  RV_REQUIRE(strcmp(fmt, RV_FMT_DATASET) == 0, RV_ERR_DATA,
+             "%s: root attribute 'format' is '%s', expected '%s'", fn, fmt, RV_FMT_DATASET);
+  RV_TRY(rv_h5_attr_i64(f, fn, RV_ATTR_VERSION, &version));
+  RV_REQUIRE(version == RV_FMT_VERSION, RV_ERR_DATA,
              "%s: root attribute 'version' is %lld, this receval reads version %d", fn,
-             (long long)version, RV_FORMAT_VERSION);
-  RV_TRY(rv_h5_attr_i64(f, fn, "n_users", &ds->n_users));
-  RV_TRY(rv_h5_attr_i64(f, fn, "n_items", &ds->n_items));
-  RV_TRY(rv_h5_attr_i64(f, fn, "dim", &dim));
+             (long long)version, RV_FMT_VERSION);
+  RV_TRY(rv_h5_attr_i64(f, fn, RV_ATTR_N_USERS, &ds->n_users));
+  RV_TRY(rv_h5_attr_i64(f, fn, RV_ATTR_N_ITEMS, &ds->n_items));
+  RV_TRY(rv_h5_attr_i64(f, fn, RV_ATTR_DIM, &dim));
   RV_REQUIRE(ds->n_users >= 1 && ds->n_users <= RV_MAX_ROWS, RV_ERR_DATA,
              "%s: root attribute 'n_users' is %lld, expected 1..2^40", fn, (long long)ds->n_users);
   RV_REQUIRE(ds->n_items >= 1 && ds->n_items <= INT32_MAX, RV_ERR_DATA,
@@ -61,25 +60,23 @@ static rv_err_t check_header(hid_t f, rv_dataset_t *ds) {
   ds->dim = (int)dim;
 
   hsize_t dims[2];
-  RV_TRY(rv_h5_check_dataset(f, fn, "/items/embedding", H5T_FLOAT, 4, 2, dims));
+  RV_TRY(rv_h5_check_dataset(f, fn, RV_DS_ITEMS_EMBEDDING, H5T_FLOAT, 4, 2, dims));
   RV_REQUIRE((int64_t)dims[0] == ds->n_items && (int64_t)dims[1] == ds->dim, RV_ERR_DATA,
              "%s: /items/embedding: shape [%llu, %llu] disagrees with n_items=%lld, dim=%d", fn,
              (unsigned long long)dims[0], (unsigned long long)dims[1], (long long)ds->n_items,
              ds->dim);
-  ds->has_user_embeddings = rv_h5_exists(f, "/users/embedding");
+  ds->has_user_embeddings = rv_h5_exists(f, RV_DS_USERS_EMBEDDING);
   if (ds->has_user_embeddings) {
-    RV_TRY(rv_h5_check_dataset(f, fn, "/users/embedding", H5T_FLOAT, 4, 2, dims));
+    RV_TRY(rv_h5_check_dataset(f, fn, RV_DS_USERS_EMBEDDING, H5T_FLOAT, 4, 2, dims));
     RV_REQUIRE((int64_t)dims[0] == ds->n_users && (int64_t)dims[1] == ds->dim, RV_ERR_DATA,
                "%s: /users/embedding: shape [%llu, %llu] disagrees with n_users=%lld, dim=%d", fn,
                (unsigned long long)dims[0], (unsigned long long)dims[1], (long long)ds->n_users,
                ds->dim);
   }
-  static const char *const groups[2] = {"/train", "/test"};
+  static const char *const groups[2][3] = {{RV_DS_TRAIN_INDPTR, RV_DS_TRAIN_INDICES, RV_DS_TRAIN_VALUES},
+                                           {RV_DS_TEST_INDPTR, RV_DS_TEST_INDICES, RV_DS_TEST_VALUES}};
   for (int g = 0; g < 2; g++) {
-    char p_ptr[64], p_idx[64], p_val[64];
-    snprintf(p_ptr, sizeof p_ptr, "%s/indptr", groups[g]);
-    snprintf(p_idx, sizeof p_idx, "%s/indices", groups[g]);
-    snprintf(p_val, sizeof p_val, "%s/values", groups[g]);
+    const char *p_ptr = groups[g][0], *p_idx = groups[g][1], *p_val = groups[g][2];
     RV_TRY(rv_h5_check_dataset(f, fn, p_ptr, H5T_INTEGER, 8, 1, dims));
     RV_REQUIRE((int64_t)dims[0] == ds->n_users + 1, RV_ERR_DATA,
                "%s: %s: length %llu, expected n_users + 1 = %lld", fn, p_ptr,
@@ -97,13 +94,13 @@ static rv_err_t check_header(hid_t f, rv_dataset_t *ds) {
       if (g == 1) ds->has_test_values = 1;
     }
   }
-  ds->has_categories = rv_h5_exists(f, "/items/category/indptr");
+  ds->has_categories = rv_h5_exists(f, RV_DS_ITEMS_CATEGORY_INDPTR);
   if (ds->has_categories) {
-    RV_TRY(rv_h5_check_dataset(f, fn, "/items/category/indptr", H5T_INTEGER, 8, 1, dims));
+    RV_TRY(rv_h5_check_dataset(f, fn, RV_DS_ITEMS_CATEGORY_INDPTR, H5T_INTEGER, 8, 1, dims));
     RV_REQUIRE((int64_t)dims[0] == ds->n_items + 1, RV_ERR_DATA,
                "%s: /items/category/indptr: length %llu, expected n_items + 1 = %lld", fn,
                (unsigned long long)dims[0], (long long)ds->n_items + 1);
-    RV_TRY(rv_h5_check_dataset(f, fn, "/items/category/indices", H5T_INTEGER, 4, 1, dims));
+    RV_TRY(rv_h5_check_dataset(f, fn, RV_DS_ITEMS_CATEGORY_INDICES, H5T_INTEGER, 4, 1, dims));
     ds->cat_nnz = (int64_t)dims[0];
   }
 done:
@@ -234,8 +231,8 @@ static rv_err_t check_ids(const rv_dataset_t *ds) {
   rv_err_t err = RV_OK;
   hid_t f = H5I_INVALID_HID;
   RV_TRY(rv_h5l_open(ds->path, &f));
-  RV_TRY(check_unique(f, ds->path, "/users/id", ds->n_users, "user"));
-  RV_TRY(check_unique(f, ds->path, "/items/id", ds->n_items, "item"));
+  RV_TRY(check_unique(f, ds->path, RV_DS_USERS_ID, ds->n_users, "user"));
+  RV_TRY(check_unique(f, ds->path, RV_DS_ITEMS_ID, ds->n_items, "item"));
 done:
   if (f >= 0) H5Fclose(f);
   return err;
@@ -302,34 +299,34 @@ rv_err_t rv_dataset_open_shard(MPI_Comm comm, const char *path, int n_shards, in
   /* No rank holds the whole row pointers: each checks a slice of them, and
    * every rank keeps the pointers at the grain boundaries for planning. */
   ds->grain = RV_DATASET_GRAIN;
-  RV_TRY(read_coarse(comm, f, path, "/train/indptr", ds->n_users, ds->train_nnz, ds->grain, &ds->train_coarse));
-  RV_TRY(read_coarse(comm, f, path, "/test/indptr", ds->n_users, ds->test_nnz, ds->grain, &ds->test_coarse));
+  RV_TRY(read_coarse(comm, f, path, RV_DS_TRAIN_INDPTR, ds->n_users, ds->train_nnz, ds->grain, &ds->train_coarse));
+  RV_TRY(read_coarse(comm, f, path, RV_DS_TEST_INDPTR, ds->n_users, ds->test_nnz, ds->grain, &ds->test_coarse));
   ds->items = rv_malloc_n(sizeof(float), ds->i1 - ds->i0, ds->dim);
   if (!ds->items)
     err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for %lld items x %d dims", path,
                        (long long)ds->n_items, ds->dim);
   RV_AGREE(comm);
-  err = rv_h5_read_rows(f, path, "/items/embedding", H5T_NATIVE_FLOAT, ds->i0, ds->i1 - ds->i0, ds->dim,
+  err = rv_h5_read_rows(f, path, RV_DS_ITEMS_EMBEDDING, H5T_NATIVE_FLOAT, ds->i0, ds->i1 - ds->i0, ds->dim,
                         ds->items);
   RV_AGREE(comm);
   /* Every rank holds the same items, so every rank reaches the same verdict. */
-  err = check_finite(path, "/items/embedding", ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
+  err = check_finite(path, RV_DS_ITEMS_EMBEDDING, ds->items, ds->i0, ds->i1 - ds->i0, ds->dim);
   RV_AGREE(comm);
   if (ds->has_categories) {
     ds->cat_ptr = rv_malloc_n(sizeof(int64_t), ds->n_items + 1, 1);
     ds->cat_idx = rv_malloc_n(sizeof(int32_t), ds->cat_nnz + 1, 1);
     if (!ds->cat_ptr || !ds->cat_idx) err = rv_error_set(RV_ERR_RUNTIME, "%s: out of memory for categories", path);
     RV_AGREE(comm);
-    err = rv_h5_read_rows(f, path, "/items/category/indptr", H5T_NATIVE_INT64, 0, ds->n_items + 1, 1,
+    err = rv_h5_read_rows(f, path, RV_DS_ITEMS_CATEGORY_INDPTR, H5T_NATIVE_INT64, 0, ds->n_items + 1, 1,
                           ds->cat_ptr);
     RV_AGREE(comm);
-    err = rv_h5_read_rows(f, path, "/items/category/indices", H5T_NATIVE_INT32, 0, ds->cat_nnz, 1,
+    err = rv_h5_read_rows(f, path, RV_DS_ITEMS_CATEGORY_INDICES, H5T_NATIVE_INT32, 0, ds->cat_nnz, 1,
                           ds->cat_idx);
     RV_AGREE(comm);
-    err = check_indptr(path, "/items/category/indptr", ds->cat_ptr, ds->n_items, ds->cat_nnz);
+    err = check_indptr(path, RV_DS_ITEMS_CATEGORY_INDPTR, ds->cat_ptr, ds->n_items, ds->cat_nnz);
     /* Category ids index dense per-user scratch: keep them below 2^20. */
     if (!err)
-      err = check_rows(path, "/items/category/indices", ds->cat_ptr, 0, ds->n_items, ds->cat_idx,
+      err = check_rows(path, RV_DS_ITEMS_CATEGORY_INDICES, ds->cat_ptr, 0, ds->n_items, ds->cat_idx,
                        RV_MAX_CATEGORIES, "category");
     RV_AGREE(comm);
     for (int64_t t = 0; t < ds->cat_nnz; t++)
@@ -389,12 +386,12 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   RV_AGREE(comm);
   /* The pointers were checked by rv_dataset_open; the file could have
    * changed since, so the slice's own order is checked again. */
-  err = rv_h5_read_rows_independent(f, fn, "/train/indptr", H5T_NATIVE_INT64, u0, nu + 1, 1, ds->train_ptr);
+  err = rv_h5_read_rows_independent(f, fn, RV_DS_TRAIN_INDPTR, H5T_NATIVE_INT64, u0, nu + 1, 1, ds->train_ptr);
   RV_AGREE(comm);
-  err = rv_h5_read_rows_independent(f, fn, "/test/indptr", H5T_NATIVE_INT64, u0, nu + 1, 1, ds->test_ptr);
+  err = rv_h5_read_rows_independent(f, fn, RV_DS_TEST_INDPTR, H5T_NATIVE_INT64, u0, nu + 1, 1, ds->test_ptr);
   RV_AGREE(comm);
-  err = check_indptr_slice(fn, "/train/indptr", ds->train_ptr, u0, nu + 1, ds->n_users, ds->train_nnz);
-  if (!err) err = check_indptr_slice(fn, "/test/indptr", ds->test_ptr, u0, nu + 1, ds->n_users, ds->test_nnz);
+  err = check_indptr_slice(fn, RV_DS_TRAIN_INDPTR, ds->train_ptr, u0, nu + 1, ds->n_users, ds->train_nnz);
+  if (!err) err = check_indptr_slice(fn, RV_DS_TEST_INDPTR, ds->test_ptr, u0, nu + 1, ds->n_users, ds->test_nnz);
   if (!err && (ds->train_ptr[0] < 0 || ds->train_ptr[nu] > ds->train_nnz || ds->test_ptr[0] < 0 ||
                ds->test_ptr[nu] > ds->test_nnz))
     err = rv_error_set(RV_ERR_DATA, "%s: row pointers of users %lld..%lld out of range (file changed while read?)",
@@ -423,21 +420,21 @@ rv_err_t rv_dataset_read_users(MPI_Comm comm, rv_dataset_t *ds, int64_t u0, int6
   RV_AGREE(comm);
   /* Collective reads: agree after each, so no rank skips one the others enter. */
   if (ds->has_user_embeddings) {
-    err = rv_h5_read_rows(f, fn, "/users/embedding", H5T_NATIVE_FLOAT, u0, nu, ds->dim, ds->users);
+    err = rv_h5_read_rows(f, fn, RV_DS_USERS_EMBEDDING, H5T_NATIVE_FLOAT, u0, nu, ds->dim, ds->users);
     RV_AGREE(comm);
   }
-  err = rv_h5_read_rows(f, fn, "/train/indices", H5T_NATIVE_INT32, tr0, trn, 1, ds->train_idx);
+  err = rv_h5_read_rows(f, fn, RV_DS_TRAIN_INDICES, H5T_NATIVE_INT32, tr0, trn, 1, ds->train_idx);
   RV_AGREE(comm);
-  err = rv_h5_read_rows(f, fn, "/test/indices", H5T_NATIVE_INT32, te0, ten, 1, ds->test_idx);
+  err = rv_h5_read_rows(f, fn, RV_DS_TEST_INDICES, H5T_NATIVE_INT32, te0, ten, 1, ds->test_idx);
   RV_AGREE(comm);
   if (ds->has_test_values) {
-    err = rv_h5_read_rows(f, fn, "/test/values", H5T_NATIVE_FLOAT, te0, ten, 1, ds->test_val);
+    err = rv_h5_read_rows(f, fn, RV_DS_TEST_VALUES, H5T_NATIVE_FLOAT, te0, ten, 1, ds->test_val);
     RV_AGREE(comm);
   }
   if (ds->has_user_embeddings)
-    err = check_finite(fn, "/users/embedding", ds->users, u0, nu, ds->dim);
-  if (!err) err = check_rows(fn, "/train/indices", ds->train_ptr, u0, u1, ds->train_idx, ds->n_items, "item");
-  if (!err) err = check_rows(fn, "/test/indices", ds->test_ptr, u0, u1, ds->test_idx, ds->n_items, "item");
+    err = check_finite(fn, RV_DS_USERS_EMBEDDING, ds->users, u0, nu, ds->dim);
+  if (!err) err = check_rows(fn, RV_DS_TRAIN_INDICES, ds->train_ptr, u0, u1, ds->train_idx, ds->n_items, "item");
+  if (!err) err = check_rows(fn, RV_DS_TEST_INDICES, ds->test_ptr, u0, u1, ds->test_idx, ds->n_items, "item");
   if (!err && ds->test_val)
     for (int64_t u = u0; u < u1 && !err; u++)
       for (int64_t t = ds->test_ptr[u - u0] - te0; t < ds->test_ptr[u - u0 + 1] - te0; t++)

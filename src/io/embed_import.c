@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "base/size.h"
+#include "io/h5local.h"
 #include "io/h5util.h"
 #include "io/input.h"
 #include "kernels/strtab.h"
+#include "io/schema.h"
 #include "io/textio.h"
 
 typedef struct table {
@@ -125,11 +127,10 @@ static rv_err_t load_h5(const char *path, table_t *t) {
   int64_t *iv = NULL;
   hsize_t dims[2] = {0, 0}, idims[1] = {0};
   RV_TRY(rv_input_regular(path, "embeddings file"));
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
-  RV_REQUIRE(H5Lexists(f, "embedding", H5P_DEFAULT) > 0 && H5Lexists(f, "id", H5P_DEFAULT) > 0, RV_ERR_DATA,
+  RV_TRY(rv_h5l_open(path, &f));
+  RV_REQUIRE(H5Lexists(f, RV_EMB_EMBEDDING, H5P_DEFAULT) > 0 && H5Lexists(f, RV_EMB_ID, H5P_DEFAULT) > 0, RV_ERR_DATA,
              "%s: needs datasets /embedding [rows, dim] and /id [rows]", path);
-  d = H5Dopen2(f, "embedding", H5P_DEFAULT);
+  d = H5Dopen2(f, RV_EMB_EMBEDDING, H5P_DEFAULT);
   s = H5Dget_space(d);
   ty = H5Dget_type(d);
   RV_REQUIRE(d >= 0 && s >= 0 && H5Tget_class(ty) == H5T_FLOAT && H5Sget_simple_extent_ndims(s) == 2, RV_ERR_DATA,
@@ -148,7 +149,7 @@ static rv_err_t load_h5(const char *path, table_t *t) {
              "%s: /embedding: read failed", path);
   H5Tclose(ty), H5Sclose(s), H5Dclose(d);
   ty = s = d = H5I_INVALID_HID;
-  d = H5Dopen2(f, "id", H5P_DEFAULT);
+  d = H5Dopen2(f, RV_EMB_ID, H5P_DEFAULT);
   s = H5Dget_space(d);
   ty = H5Dget_type(d);
   RV_REQUIRE(d >= 0 && s >= 0 && H5Sget_simple_extent_ndims(s) == 1, RV_ERR_DATA, "%s: /id must be 1-D", path);

@@ -12,11 +12,15 @@ done:
 }
 
 rv_err_t rv_h5l_open(const char *path, hid_t *file) {
+  return rv_h5l_open_as(path, "cannot open as an HDF5 file", file);
+}
+
+rv_err_t rv_h5l_open_as(const char *path, const char *failure, hid_t *file) {
   rv_err_t err = RV_OK;
   *file = H5I_INVALID_HID;
   RV_TRY(rv_input_regular(path, NULL)); /* a FIFO is never opened */
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
+  RV_REQUIRE(*file >= 0, RV_ERR_IO, "%s: %s", path, failure);
 done:
   return err;
 }

@@ -13,6 +13,8 @@
 /* Local: creates (truncates) or opens read-only. */
 rv_err_t rv_h5l_create(const char *path, hid_t *file);
 rv_err_t rv_h5l_open(const char *path, hid_t *file);
+/* Local: rv_h5l_open whose failure to open reads "PATH: <failure>". */
+rv_err_t rv_h5l_open_as(const char *path, const char *failure, hid_t *file);
 /* Local: the 1-D dataset `path` (parents created) of n values of memtype
  * (H5T_NATIVE_DOUBLE or H5T_NATIVE_INT64), stored little-endian. */
 rv_err_t rv_h5l_write(hid_t file, const char *fname, const char *path, hid_t memtype,

@@ -1,5 +1,7 @@
 /* Thin checked helpers over parallel HDF5. Every function returns rv_err_t
- * with a message naming the file and the dataset. */
+ * with a message naming the file and the dataset. Implemented in h5util.c
+ * (open, create, attributes, groups), h5read.c (checked datasets, strings)
+ * and h5rows.c (row reads and writes, their read-back check). */
 #ifndef RV_IO_H5UTIL_H
 #define RV_IO_H5UTIL_H
 #include <hdf5.h>

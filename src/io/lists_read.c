@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/h5local.h"
 #include "io/h5util.h"
+#include "io/schema.h"
 
 static rv_err_t strings(hid_t f, const char *path, const char *ds, int64_t want, char ***out) {
   rv_err_t err = RV_OK;
@@ -25,11 +27,11 @@ rv_err_t rv_cat_ids_read(const char *path, int64_t n_users, int64_t n_items, rv_
   rv_err_t err = RV_OK;
   memset(c, 0, sizeof *c);
   c->n_users = n_users, c->n_items = n_items;
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
-  RV_TRY(strings(f, path, "/users/id", n_users, &c->user_id));
-  RV_TRY(strings(f, path, "/items/id", n_items, &c->item_id));
-  RV_TRY(strings(f, path, "/items/title", n_items, &c->title));
+  hid_t f = H5I_INVALID_HID;
+  RV_TRY(rv_h5l_open(path, &f));
+  RV_TRY(strings(f, path, RV_DS_USERS_ID, n_users, &c->user_id));
+  RV_TRY(strings(f, path, RV_DS_ITEMS_ID, n_items, &c->item_id));
+  RV_TRY(strings(f, path, RV_DS_ITEMS_TITLE, n_items, &c->title));
 done:
   if (f >= 0) H5Fclose(f);
   if (err) rv_cat_ids_free(c);
@@ -48,10 +50,9 @@ rv_err_t rv_h5_lists_read(const char *path, int64_t n_users, int32_t **items, fl
   hid_t f = H5I_INVALID_HID;
   *items = NULL;
   *scores = NULL;
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  RV_REQUIRE(f >= 0, RV_ERR_IO, "%s: cannot open as an HDF5 file", path);
-  const char *ip = rv_h5_exists(f, "/topk/items") ? "/topk/items" : "/lists/items";
-  const char *sp = strcmp(ip, "/topk/items") == 0 ? "/topk/scores" : "/lists/scores";
+  RV_TRY(rv_h5l_open(path, &f));
+  const char *ip = rv_h5_exists(f, RV_RES_TOPK_ITEMS) ? RV_RES_TOPK_ITEMS : RV_LISTS_ITEMS;
+  const char *sp = strcmp(ip, RV_RES_TOPK_ITEMS) == 0 ? RV_RES_TOPK_SCORES : RV_LISTS_SCORES;
   RV_REQUIRE(rv_h5_exists(f, ip), RV_ERR_DATA, "%s: no /lists/items (or /topk/items) dataset", path);
   hsize_t dims[2];
   RV_TRY(rv_h5_check_dataset(f, path, ip, H5T_INTEGER, 4, 2, dims));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "io/h5util.h"
+#include "io/schema.h"
 
 /* One dataset of results.h5 and this rank's rows of it. */
 typedef struct part {
@@ -20,13 +21,13 @@ typedef struct part {
 static int plan(const rv_results_t *r, int rank, part_t *p) {
   int n = 0;
   const int64_t nu = r->u1 - r->u0;
-  p[n++] = (part_t){"/topk/items", H5T_STD_I32LE, H5T_NATIVE_INT32, r->n_users, r->kmax, r->u0, nu, r->top_items};
-  p[n++] = (part_t){"/topk/scores", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, r->n_users, r->kmax, r->u0, nu, r->top_scores};
+  p[n++] = (part_t){RV_RES_TOPK_ITEMS, H5T_STD_I32LE, H5T_NATIVE_INT32, r->n_users, r->kmax, r->u0, nu, r->top_items};
+  p[n++] = (part_t){RV_RES_TOPK_SCORES, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, r->n_users, r->kmax, r->u0, nu, r->top_scores};
   for (int c = 0; c < r->ncols; c++) {
     p[n] = (part_t){"", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n_users, 0, r->u0, nu, r->cols[c]};
-    snprintf(p[n++].path, sizeof p->path, "/per_user/%s", r->col_names[c]);
+    snprintf(p[n++].path, sizeof p->path, RV_RES_PER_USER "/%s", r->col_names[c]);
   }
-  p[n++] = (part_t){"/exposure/count", H5T_STD_I64LE, H5T_NATIVE_INT64, r->n_items, 0, 0,
+  p[n++] = (part_t){RV_RES_EXPOSURE_COUNT, H5T_STD_I64LE, H5T_NATIVE_INT64, r->n_items, 0, 0,
                     rank == 0 ? r->n_items : 0, r->exposure};
   return n;
 }
@@ -38,15 +39,15 @@ static rv_err_t write_file(MPI_Comm comm, const char *path, const rv_results_t *
   hid_t f = H5I_INVALID_HID, d = H5I_INVALID_HID;
   err = rv_h5_create(comm, path, &f);
   RV_AGREE(comm);
-  err = rv_h5_write_attr_str(f, path, "format", "receval-results");
+  err = rv_h5_write_attr_str(f, path, RV_ATTR_FORMAT, RV_FMT_RESULTS);
   RV_AGREE(comm);
-  err = rv_h5_write_attr_i64(f, path, "version", 1);
+  err = rv_h5_write_attr_i64(f, path, RV_ATTR_VERSION, RV_FMT_VERSION);
   RV_AGREE(comm);
-  err = rv_h5_write_attr_bytes(f, path, "jobspec", r->jobspec, r->jobspec_len);
+  err = rv_h5_write_attr_bytes(f, path, RV_ATTR_JOBSPEC, r->jobspec, r->jobspec_len);
   RV_AGREE(comm);
-  err = rv_h5_write_attr_str(f, path, "dataset", r->dataset_path);
+  err = rv_h5_write_attr_str(f, path, RV_ATTR_DATASET, r->dataset_path);
   RV_AGREE(comm);
-  err = rv_h5_write_attr_str(f, path, "dataset_checksum", r->dataset_checksum);
+  err = rv_h5_write_attr_str(f, path, RV_ATTR_DATASET_CHECKSUM, r->dataset_checksum);
   RV_AGREE(comm);
   for (int i = 0; i < np; i++) {
     err = rv_h5_create_dataset(f, path, p[i].path, p[i].ftype, p[i].rows, p[i].rowlen, &d);
@@ -73,8 +74,8 @@ static rv_err_t verify_file(MPI_Comm comm, const char *path, const part_t *p, in
   err = rv_h5_open_read(comm, path, &f);
   if (err) err = rv_error_set(RV_ERR_IO, "%s: cannot be reopened after writing (a write was lost: file system full or failing?)", path);
   RV_AGREE(comm);
-  err = rv_h5_attr_str(f, path, "format", fmt, sizeof fmt);
-  if (!err && strcmp(fmt, "receval-results") != 0)
+  err = rv_h5_attr_str(f, path, RV_ATTR_FORMAT, fmt, sizeof fmt);
+  if (!err && strcmp(fmt, RV_FMT_RESULTS) != 0)
     err = rv_error_set(RV_ERR_IO, "%s: attribute format reads back as '%s' after writing", path, fmt);
   err = rv_error_agree(comm, err);
   for (int i = 0; i < np && !err; i++)

@@ -9,6 +9,7 @@
 
 #include "io/h5local.h"
 #include "io/h5util.h"
+#include "io/schema.h"
 
 /* One 1-D or 2-D array written whole by this process. */
 static rv_err_t put(hid_t f, const char *fn, const char *path, hid_t ftype, hid_t mtype, int64_t n,
@@ -57,54 +58,54 @@ rv_err_t rv_prep_write(const char *path, const rv_prep_file_t *p) {
   hid_t f = H5I_INVALID_HID;
   const int64_t nu = o->n_users, ni = o->n_items;
   RV_TRY(rv_h5l_create(tmp, &f));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "format", "receval-dataset"));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "version", 1));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_users", nu));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_items", ni));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "dim", p->dim));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "generator", "receval prepare"));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "source", s->source));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "encoder", p->encoder));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "split", p->split));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_FORMAT, RV_FMT_DATASET));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_VERSION, RV_FMT_VERSION));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_N_USERS, nu));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_N_ITEMS, ni));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_DIM, p->dim));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_GENERATOR, RV_GEN_PREPARE));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_SOURCE, s->source));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_ENCODER, p->encoder));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_SPLIT, p->split));
   char buf[256];
   snprintf(buf, sizeof buf, "%.17g", op->test_frac);
-  if (op->split != RV_SPLIT_LOO) RV_TRY(rv_h5_write_attr_str(f, tmp, "split_test_frac", buf));
-  if (op->split == RV_SPLIT_RANDOM) RV_TRY(rv_h5_write_attr_i64(f, tmp, "split_seed", (int64_t)op->seed));
-  if (op->split == RV_SPLIT_TEMPORAL) RV_TRY(rv_h5_write_attr_i64(f, tmp, "split_temporal_cut", o->temporal_cut));
+  if (op->split != RV_SPLIT_LOO) RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_SPLIT_TEST_FRAC, buf));
+  if (op->split == RV_SPLIT_RANDOM) RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_SPLIT_SEED, (int64_t)op->seed));
+  if (op->split == RV_SPLIT_TEMPORAL) RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_SPLIT_TEMPORAL_CUT, o->temporal_cut));
   if (op->has_threshold) {
     snprintf(buf, sizeof buf, "%.17g", op->threshold);
-    RV_TRY(rv_h5_write_attr_str(f, tmp, "rating_threshold", buf));
+    RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_RATING_THRESHOLD, buf));
   }
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "min_user_interactions", op->min_user));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "min_item_interactions", op->min_item));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "source_interactions", o->raw_interactions));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "source_users", o->raw_users));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "source_items", o->raw_items));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_duplicates", o->duplicates));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_below_threshold", o->below_threshold));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_kcore", o->kcore_removed));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "removed_same_text", s->text_duplicates));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_MIN_USER_INTERACTIONS, op->min_user));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_MIN_ITEM_INTERACTIONS, op->min_item));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_SOURCE_INTERACTIONS, o->raw_interactions));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_SOURCE_USERS, o->raw_users));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_SOURCE_ITEMS, o->raw_items));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_REMOVED_DUPLICATES, o->duplicates));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_REMOVED_BELOW_THRESHOLD, o->below_threshold));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_REMOVED_KCORE, o->kcore_removed));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_REMOVED_SAME_TEXT, s->text_duplicates));
 
-  RV_TRY(put(f, tmp, "/items/embedding", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ni, p->dim, p->emb));
+  RV_TRY(put(f, tmp, RV_DS_ITEMS_EMBEDDING, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ni, p->dim, p->emb));
   const int64_t ntr = o->tr_ptr[nu], nte = o->te_ptr[nu];
-  RV_TRY(put_ptr(f, tmp, "/train/indptr", nu, o->tr_ptr));
-  RV_TRY(put(f, tmp, "/train/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, ntr, 0, o->tr_idx));
-  if (o->tr_val) RV_TRY(put(f, tmp, "/train/values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ntr, 0, o->tr_val));
-  if (o->tr_ts) RV_TRY(put(f, tmp, "/train/timestamp", H5T_STD_I64LE, H5T_NATIVE_INT64, ntr, 0, o->tr_ts));
-  RV_TRY(put_ptr(f, tmp, "/test/indptr", nu, o->te_ptr));
-  RV_TRY(put(f, tmp, "/test/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, nte, 0, o->te_idx));
+  RV_TRY(put_ptr(f, tmp, RV_DS_TRAIN_INDPTR, nu, o->tr_ptr));
+  RV_TRY(put(f, tmp, RV_DS_TRAIN_INDICES, H5T_STD_I32LE, H5T_NATIVE_INT32, ntr, 0, o->tr_idx));
+  if (o->tr_val) RV_TRY(put(f, tmp, RV_DS_TRAIN_VALUES, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ntr, 0, o->tr_val));
+  if (o->tr_ts) RV_TRY(put(f, tmp, RV_DS_TRAIN_TIMESTAMP, H5T_STD_I64LE, H5T_NATIVE_INT64, ntr, 0, o->tr_ts));
+  RV_TRY(put_ptr(f, tmp, RV_DS_TEST_INDPTR, nu, o->te_ptr));
+  RV_TRY(put(f, tmp, RV_DS_TEST_INDICES, H5T_STD_I32LE, H5T_NATIVE_INT32, nte, 0, o->te_idx));
   if (o->te_val && op->graded)
-    RV_TRY(put(f, tmp, "/test/values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nte, 0, o->te_val));
+    RV_TRY(put(f, tmp, RV_DS_TEST_VALUES, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, nte, 0, o->te_val));
   if (o->cat_ptr[ni] > 0) {
-    RV_TRY(put_ptr(f, tmp, "/items/category/indptr", ni, o->cat_ptr));
-    RV_TRY(put(f, tmp, "/items/category/indices", H5T_STD_I32LE, H5T_NATIVE_INT32, o->cat_ptr[ni], 0, o->cat_idx));
-    RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_categories", o->n_categories));
-    RV_TRY(rv_h5_write_strings(f, tmp, "/items/category_names", (const char *const *)s->cats.s, s->cats.n));
+    RV_TRY(put_ptr(f, tmp, RV_DS_ITEMS_CATEGORY_INDPTR, ni, o->cat_ptr));
+    RV_TRY(put(f, tmp, RV_DS_ITEMS_CATEGORY_INDICES, H5T_STD_I32LE, H5T_NATIVE_INT32, o->cat_ptr[ni], 0, o->cat_idx));
+    RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_N_CATEGORIES, o->n_categories));
+    RV_TRY(rv_h5_write_strings(f, tmp, RV_DS_ITEMS_CATEGORY_NAMES, (const char *const *)s->cats.s, s->cats.n));
   }
-  RV_TRY(put_ids(f, tmp, "/users/id", &s->users, o->user_src, nu, NULL));
-  RV_TRY(put_ids(f, tmp, "/items/id", &s->items, o->item_src, ni, NULL));
-  RV_TRY(put_ids(f, tmp, "/items/title", &s->items, o->item_src, ni, s->title));
-  RV_TRY(put_ids(f, tmp, "/items/text", &s->items, o->item_src, ni, s->text));
+  RV_TRY(put_ids(f, tmp, RV_DS_USERS_ID, &s->users, o->user_src, nu, NULL));
+  RV_TRY(put_ids(f, tmp, RV_DS_ITEMS_ID, &s->items, o->item_src, ni, NULL));
+  RV_TRY(put_ids(f, tmp, RV_DS_ITEMS_TITLE, &s->items, o->item_src, ni, s->title));
+  RV_TRY(put_ids(f, tmp, RV_DS_ITEMS_TEXT, &s->items, o->item_src, ni, s->text));
   RV_REQUIRE(H5Fclose(f) >= 0, RV_ERR_IO, "%s: closing the file failed", tmp);
   f = H5I_INVALID_HID;
   RV_REQUIRE(rename(tmp, path) == 0, RV_ERR_IO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));

@@ -15,6 +15,7 @@
 #include "io/h5local.h"
 #include "io/h5util.h"
 #include "io/outdir.h"
+#include "io/schema.h"
 #include "kernels/partition.h"
 #include "kernels/similarity.h"
 #include "linalg/scalapack.h"
@@ -147,19 +148,19 @@ static rv_err_t write_model(const char *path, const rv_train_t *t, const double 
   hid_t f = H5I_INVALID_HID;
   const int d = t->ds->dim;
   RV_TRY(rv_h5l_create(tmp, &f));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "format", "receval-model"));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "version", 1));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "model", "bilinear"));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "similarity", rv_sim_name(t->sim)));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "n_items", t->ds->n_items));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "dim", d));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "whiten", t->spec->whiten));
-  RV_TRY(rv_h5_write_attr_str(f, tmp, "dataset_checksum", t->checksum));
-  RV_TRY(rv_h5_write_attr_bytes(f, tmp, "trainspec", t->spec_bytes, t->spec_len));
-  RV_TRY(rv_h5l_write_attr_f64(f, tmp, "lambda", lambda));
-  RV_TRY(rv_h5l_write(f, tmp, "/bilinear/A", H5T_NATIVE_DOUBLE, A, (int64_t)d * d));
-  RV_TRY(rv_h5l_write(f, tmp, "/history/lambda", H5T_NATIVE_DOUBLE, lambdas, nl));
-  RV_TRY(rv_h5l_write(f, tmp, "/history/val_auc", H5T_NATIVE_DOUBLE, aucs, nl));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_FORMAT, RV_FMT_MODEL));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_VERSION, RV_FMT_VERSION));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_MODEL, RV_MODEL_BILINEAR));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_SIMILARITY, rv_sim_name(t->sim)));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_N_ITEMS, t->ds->n_items));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_DIM, d));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_WHITEN, t->spec->whiten));
+  RV_TRY(rv_h5_write_attr_str(f, tmp, RV_ATTR_DATASET_CHECKSUM, t->checksum));
+  RV_TRY(rv_h5_write_attr_bytes(f, tmp, RV_ATTR_TRAINSPEC, t->spec_bytes, t->spec_len));
+  RV_TRY(rv_h5l_write_attr_f64(f, tmp, RV_ATTR_LAMBDA, lambda));
+  RV_TRY(rv_h5l_write(f, tmp, RV_MOD_BILINEAR_A, H5T_NATIVE_DOUBLE, A, (int64_t)d * d));
+  RV_TRY(rv_h5l_write(f, tmp, RV_MOD_HISTORY_LAMBDA, H5T_NATIVE_DOUBLE, lambdas, nl));
+  RV_TRY(rv_h5l_write(f, tmp, RV_MOD_HISTORY_VAL_AUC, H5T_NATIVE_DOUBLE, aucs, nl));
   RV_REQUIRE(H5Fclose(f) >= 0, RV_ERR_IO, "%s: cannot close", tmp);
   f = H5I_INVALID_HID;
   RV_REQUIRE(rename(tmp, path) == 0, RV_ERR_IO, "%s: cannot rename to %s", tmp, path);

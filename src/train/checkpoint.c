@@ -7,6 +7,7 @@
 
 #include "io/h5local.h"
 #include "io/h5util.h"
+#include "io/schema.h"
 #include "kernels/similarity.h"
 #include "train/iw_state.h"
 
@@ -57,18 +58,18 @@ static rv_err_t write_common(hid_t f, const char *fn, const rv_train_t *t, const
   uint8_t key[4096];
   const size_t klen = spec_key(t->spec, key, sizeof key);
   RV_REQUIRE(klen > 0, RV_ERR_RUNTIME, "training options too long to store");
-  RV_TRY(rv_h5_write_attr_str(f, fn, "format", format));
-  RV_TRY(rv_h5_write_attr_i64(f, fn, "version", 1));
-  RV_TRY(rv_h5_write_attr_str(f, fn, "model", t->spec->model));
-  RV_TRY(rv_h5_write_attr_str(f, fn, "similarity", rv_sim_name(t->sim)));
-  RV_TRY(rv_h5_write_attr_i64(f, fn, "n_items", t->ds->n_items));
-  RV_TRY(rv_h5_write_attr_i64(f, fn, "dim", t->ds->dim));
-  RV_TRY(rv_h5_write_attr_i64(f, fn, "whiten", t->spec->whiten));
-  RV_TRY(rv_h5_write_attr_str(f, fn, "dataset_checksum", t->checksum));
-  RV_TRY(rv_h5_write_attr_bytes(f, fn, "trainspec", t->spec_bytes, t->spec_len));
-  RV_TRY(rv_h5_write_attr_bytes(f, fn, "trainspec_key", key, klen));
-  RV_TRY(rv_h5l_write(f, fn, "/history/train_loss", H5T_NATIVE_DOUBLE, st->hist_train, st->n_hist));
-  RV_TRY(rv_h5l_write(f, fn, "/history/val_loss", H5T_NATIVE_DOUBLE, st->hist_val, st->n_hist));
+  RV_TRY(rv_h5_write_attr_str(f, fn, RV_ATTR_FORMAT, format));
+  RV_TRY(rv_h5_write_attr_i64(f, fn, RV_ATTR_VERSION, RV_FMT_VERSION));
+  RV_TRY(rv_h5_write_attr_str(f, fn, RV_ATTR_MODEL, t->spec->model));
+  RV_TRY(rv_h5_write_attr_str(f, fn, RV_ATTR_SIMILARITY, rv_sim_name(t->sim)));
+  RV_TRY(rv_h5_write_attr_i64(f, fn, RV_ATTR_N_ITEMS, t->ds->n_items));
+  RV_TRY(rv_h5_write_attr_i64(f, fn, RV_ATTR_DIM, t->ds->dim));
+  RV_TRY(rv_h5_write_attr_i64(f, fn, RV_ATTR_WHITEN, t->spec->whiten));
+  RV_TRY(rv_h5_write_attr_str(f, fn, RV_ATTR_DATASET_CHECKSUM, t->checksum));
+  RV_TRY(rv_h5_write_attr_bytes(f, fn, RV_ATTR_TRAINSPEC, t->spec_bytes, t->spec_len));
+  RV_TRY(rv_h5_write_attr_bytes(f, fn, RV_ATTR_TRAINSPEC_KEY, key, klen));
+  RV_TRY(rv_h5l_write(f, fn, RV_MOD_HISTORY_TRAIN_LOSS, H5T_NATIVE_DOUBLE, st->hist_train, st->n_hist));
+  RV_TRY(rv_h5l_write(f, fn, RV_MOD_HISTORY_VAL_LOSS, H5T_NATIVE_DOUBLE, st->hist_val, st->n_hist));
 done:
   return err;
 }
@@ -80,21 +81,21 @@ rv_err_t rv_iw_checkpoint_write(const char *path, const rv_train_t *t, const rv_
   hid_t f = H5I_INVALID_HID;
   const int64_t n2 = 2 * st->n;
   RV_TRY(rv_h5l_create(tmp, &f));
-  RV_TRY(write_common(f, tmp, t, "receval-checkpoint", st));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "epoch", st->epoch));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "batch", st->batch));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "step", st->step));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "rng_seed", (int64_t)t->spec->seed));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "bad_epochs", st->bad_epochs));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "stopped", st->stopped));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "epoch_pairs", st->ep_pairs));
-  RV_TRY(rv_h5l_write_attr_f64(f, tmp, "best_val_loss", st->best_val));
+  RV_TRY(write_common(f, tmp, t, RV_FMT_CHECKPOINT, st));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_EPOCH, st->epoch));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_BATCH, st->batch));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_STEP, st->step));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_RNG_SEED, (int64_t)t->spec->seed));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_BAD_EPOCHS, st->bad_epochs));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_STOPPED, st->stopped));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_EPOCH_PAIRS, st->ep_pairs));
+  RV_TRY(rv_h5l_write_attr_f64(f, tmp, RV_ATTR_BEST_VAL_LOSS, st->best_val));
   const int64_t loss[2] = {(int64_t)(uint64_t)st->ep_loss, (int64_t)(st->ep_loss >> 64)};
-  RV_TRY(rv_h5l_write(f, tmp, "/epoch/loss_sum_i128", H5T_NATIVE_INT64, loss, 2));
-  RV_TRY(rv_h5l_write(f, tmp, "/params", H5T_NATIVE_DOUBLE, st->x, n2));
-  RV_TRY(rv_h5l_write(f, tmp, "/adam/m", H5T_NATIVE_DOUBLE, st->m, n2));
-  RV_TRY(rv_h5l_write(f, tmp, "/adam/v", H5T_NATIVE_DOUBLE, st->v, n2));
-  RV_TRY(rv_h5l_write(f, tmp, "/best/params", H5T_NATIVE_DOUBLE, st->best, n2));
+  RV_TRY(rv_h5l_write(f, tmp, RV_CKPT_EPOCH_LOSS_SUM, H5T_NATIVE_INT64, loss, 2));
+  RV_TRY(rv_h5l_write(f, tmp, RV_CKPT_PARAMS, H5T_NATIVE_DOUBLE, st->x, n2));
+  RV_TRY(rv_h5l_write(f, tmp, RV_CKPT_ADAM_M, H5T_NATIVE_DOUBLE, st->m, n2));
+  RV_TRY(rv_h5l_write(f, tmp, RV_CKPT_ADAM_V, H5T_NATIVE_DOUBLE, st->v, n2));
+  RV_TRY(rv_h5l_write(f, tmp, RV_CKPT_BEST_PARAMS, H5T_NATIVE_DOUBLE, st->best, n2));
 done:
   return commit(f, tmp, path, err);
 }
@@ -108,39 +109,39 @@ rv_err_t rv_iw_checkpoint_read(const char *path, const rv_train_t *t, rv_iw_stat
   const size_t klen = spec_key(t->spec, key, sizeof key);
   const int64_t n2 = 2 * st->n;
   RV_TRY(rv_h5l_open(path, &f));
-  RV_TRY(rv_h5_attr_str(f, path, "format", buf, sizeof buf));
-  RV_REQUIRE(strcmp(buf, "receval-checkpoint") == 0, RV_ERR_DATA,
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_FORMAT, buf, sizeof buf));
+  RV_REQUIRE(strcmp(buf, RV_FMT_CHECKPOINT) == 0, RV_ERR_DATA,
              "%s: not a receval checkpoint (format '%s')", path, buf);
-  RV_TRY(rv_h5_attr_str(f, path, "model", buf, sizeof buf));
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_MODEL, buf, sizeof buf));
   RV_REQUIRE(strcmp(buf, t->spec->model) == 0, RV_ERR_USAGE,
              "%s: --resume: the checkpoint is of model '%s', not '%s'", path, buf, t->spec->model);
-  RV_TRY(rv_h5_attr_str(f, path, "dataset_checksum", buf, sizeof buf));
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_DATASET_CHECKSUM, buf, sizeof buf));
   RV_REQUIRE(strcmp(buf, t->checksum) == 0, RV_ERR_USAGE,
              "%s: --resume: the checkpoint was trained on another dataset (checksum %s, this one %s)",
              path, buf, t->checksum);
-  RV_TRY(rv_h5l_attr_bytes(f, path, "trainspec_key", have, &hlen));
+  RV_TRY(rv_h5l_attr_bytes(f, path, RV_ATTR_TRAINSPEC_KEY, have, &hlen));
   RV_REQUIRE(hlen == klen && memcmp(have, key, klen) == 0, RV_ERR_USAGE,
              "%s: --resume: the training options differ from the checkpoint's (only --out, "
              "--checkpoint-every and --progress may change)", path);
-  RV_TRY(rv_h5_attr_i64(f, path, "epoch", &st->epoch));
-  RV_TRY(rv_h5_attr_i64(f, path, "batch", &st->batch));
-  RV_TRY(rv_h5_attr_i64(f, path, "step", &st->step));
-  RV_TRY(rv_h5_attr_i64(f, path, "bad_epochs", &st->bad_epochs));
-  RV_TRY(rv_h5_attr_i64(f, path, "stopped", &st->stopped));
-  RV_TRY(rv_h5_attr_i64(f, path, "epoch_pairs", &st->ep_pairs));
-  RV_TRY(rv_h5l_attr_f64(f, path, "best_val_loss", &st->best_val));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_EPOCH, &st->epoch));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_BATCH, &st->batch));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_STEP, &st->step));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_BAD_EPOCHS, &st->bad_epochs));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_STOPPED, &st->stopped));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_EPOCH_PAIRS, &st->ep_pairs));
+  RV_TRY(rv_h5l_attr_f64(f, path, RV_ATTR_BEST_VAL_LOSS, &st->best_val));
   int64_t loss[2];
-  RV_TRY(rv_h5l_read(f, path, "/epoch/loss_sum_i128", H5T_NATIVE_INT64, loss, 2));
+  RV_TRY(rv_h5l_read(f, path, RV_CKPT_EPOCH_LOSS_SUM, H5T_NATIVE_INT64, loss, 2));
   st->ep_loss = (rv_i128)(((unsigned __int128)(uint64_t)loss[1] << 64) | (uint64_t)loss[0]);
   RV_REQUIRE(st->epoch >= 0 && st->epoch <= t->spec->epochs, RV_ERR_DATA, "%s: epoch %lld out of range",
              path, (long long)st->epoch);
   st->n_hist = st->epoch;
-  RV_TRY(rv_h5l_read(f, path, "/history/train_loss", H5T_NATIVE_DOUBLE, st->hist_train, st->n_hist));
-  RV_TRY(rv_h5l_read(f, path, "/history/val_loss", H5T_NATIVE_DOUBLE, st->hist_val, st->n_hist));
-  RV_TRY(rv_h5l_read(f, path, "/params", H5T_NATIVE_DOUBLE, st->x, n2));
-  RV_TRY(rv_h5l_read(f, path, "/adam/m", H5T_NATIVE_DOUBLE, st->m, n2));
-  RV_TRY(rv_h5l_read(f, path, "/adam/v", H5T_NATIVE_DOUBLE, st->v, n2));
-  RV_TRY(rv_h5l_read(f, path, "/best/params", H5T_NATIVE_DOUBLE, st->best, n2));
+  RV_TRY(rv_h5l_read(f, path, RV_MOD_HISTORY_TRAIN_LOSS, H5T_NATIVE_DOUBLE, st->hist_train, st->n_hist));
+  RV_TRY(rv_h5l_read(f, path, RV_MOD_HISTORY_VAL_LOSS, H5T_NATIVE_DOUBLE, st->hist_val, st->n_hist));
+  RV_TRY(rv_h5l_read(f, path, RV_CKPT_PARAMS, H5T_NATIVE_DOUBLE, st->x, n2));
+  RV_TRY(rv_h5l_read(f, path, RV_CKPT_ADAM_M, H5T_NATIVE_DOUBLE, st->m, n2));
+  RV_TRY(rv_h5l_read(f, path, RV_CKPT_ADAM_V, H5T_NATIVE_DOUBLE, st->v, n2));
+  RV_TRY(rv_h5l_read(f, path, RV_CKPT_BEST_PARAMS, H5T_NATIVE_DOUBLE, st->best, n2));
 done:
   if (f >= 0) H5Fclose(f);
   return err;
@@ -153,12 +154,12 @@ rv_err_t rv_iw_model_write(const char *path, const rv_train_t *t, const rv_iw_st
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   hid_t f = H5I_INVALID_HID;
   RV_TRY(rv_h5l_create(tmp, &f));
-  RV_TRY(write_common(f, tmp, t, "receval-model", st));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "epochs_run", st->n_hist));
-  RV_TRY(rv_h5_write_attr_i64(f, tmp, "steps", st->step));
-  RV_TRY(rv_h5l_write_attr_f64(f, tmp, "best_val_loss", st->best_val));
-  RV_TRY(rv_h5l_write(f, tmp, "/item_weight/w", H5T_NATIVE_DOUBLE, params, st->n));
-  RV_TRY(rv_h5l_write(f, tmp, "/item_weight/b", H5T_NATIVE_DOUBLE, params + st->n, st->n));
+  RV_TRY(write_common(f, tmp, t, RV_FMT_MODEL, st));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_EPOCHS_RUN, st->n_hist));
+  RV_TRY(rv_h5_write_attr_i64(f, tmp, RV_ATTR_STEPS, st->step));
+  RV_TRY(rv_h5l_write_attr_f64(f, tmp, RV_ATTR_BEST_VAL_LOSS, st->best_val));
+  RV_TRY(rv_h5l_write(f, tmp, RV_MOD_ITEM_WEIGHT_W, H5T_NATIVE_DOUBLE, params, st->n));
+  RV_TRY(rv_h5l_write(f, tmp, RV_MOD_ITEM_WEIGHT_B, H5T_NATIVE_DOUBLE, params + st->n, st->n));
 done:
   return commit(f, tmp, path, err);
 }

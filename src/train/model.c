@@ -7,6 +7,7 @@
 
 #include "io/h5local.h"
 #include "io/h5util.h"
+#include "io/schema.h"
 #include "kernels/score.h"
 #include "kernels/similarity.h"
 #include "kernels/trainstep.h"
@@ -18,21 +19,21 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   char buf[64];
   int64_t ni = 0, d = 0;
   RV_TRY(rv_h5l_open(path, &f));
-  RV_TRY(rv_h5_attr_str(f, path, "format", buf, sizeof buf));
-  RV_REQUIRE(strcmp(buf, "receval-model") == 0, RV_ERR_DATA,
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_FORMAT, buf, sizeof buf));
+  RV_REQUIRE(strcmp(buf, RV_FMT_MODEL) == 0, RV_ERR_DATA,
              "%s: not a receval model (format '%s')", path, buf);
-  RV_TRY(rv_h5_attr_str(f, path, "model", m->kind, sizeof m->kind));
-  m->bilinear = strcmp(m->kind, "bilinear") == 0;
-  RV_REQUIRE(m->bilinear || strcmp(m->kind, "item-weight") == 0, RV_ERR_DATA,
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_MODEL, m->kind, sizeof m->kind));
+  m->bilinear = strcmp(m->kind, RV_MODEL_BILINEAR) == 0;
+  RV_REQUIRE(m->bilinear || strcmp(m->kind, RV_MODEL_ITEM_WEIGHT) == 0, RV_ERR_DATA,
              "%s: unknown model '%s'", path, m->kind);
-  RV_TRY(rv_h5_attr_str(f, path, "similarity", buf, sizeof buf));
+  RV_TRY(rv_h5_attr_str(f, path, RV_ATTR_SIMILARITY, buf, sizeof buf));
   m->sim = RV_SIM_COSINE; /* an unknown name reads as cosine */
   rv_sim_parse(buf, &m->sim);
   int64_t wh = 0;
-  if (H5Aexists(f, "whiten") > 0) RV_TRY(rv_h5_attr_i64(f, path, "whiten", &wh));
+  if (H5Aexists(f, RV_ATTR_WHITEN) > 0) RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_WHITEN, &wh));
   m->whiten = wh != 0;
-  RV_TRY(rv_h5_attr_i64(f, path, "n_items", &ni));
-  RV_TRY(rv_h5_attr_i64(f, path, "dim", &d));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_N_ITEMS, &ni));
+  RV_TRY(rv_h5_attr_i64(f, path, RV_ATTR_DIM, &d));
   RV_REQUIRE(ni == n_items && d == dim, RV_ERR_DATA,
              "%s: the model has %lld items of dimension %lld, the dataset %lld of dimension %d", path,
              (long long)ni, (long long)d, (long long)n_items, dim);
@@ -41,7 +42,7 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   if (m->bilinear) {
     m->A = malloc(sizeof(double) * (size_t)(d * d));
     RV_REQUIRE(m->A, RV_ERR_RUNTIME, "out of memory for the model");
-    RV_TRY(rv_h5l_read(f, path, "/bilinear/A", H5T_NATIVE_DOUBLE, m->A, d * d));
+    RV_TRY(rv_h5l_read(f, path, RV_MOD_BILINEAR_A, H5T_NATIVE_DOUBLE, m->A, d * d));
     for (int64_t q = 0; q < d * d; q++)
       RV_REQUIRE(isfinite(m->A[q]), RV_ERR_DATA, "%s: /bilinear/A: entry %lld is not finite", path,
                  (long long)q);
@@ -50,8 +51,8 @@ static rv_err_t read_model(const char *path, int64_t n_items, int dim, rv_model_
   m->w = malloc(sizeof(double) * (size_t)ni);
   m->b = malloc(sizeof(double) * (size_t)ni);
   RV_REQUIRE(m->w && m->b, RV_ERR_RUNTIME, "out of memory for the model");
-  RV_TRY(rv_h5l_read(f, path, "/item_weight/w", H5T_NATIVE_DOUBLE, m->w, ni));
-  RV_TRY(rv_h5l_read(f, path, "/item_weight/b", H5T_NATIVE_DOUBLE, m->b, ni));
+  RV_TRY(rv_h5l_read(f, path, RV_MOD_ITEM_WEIGHT_W, H5T_NATIVE_DOUBLE, m->w, ni));
+  RV_TRY(rv_h5l_read(f, path, RV_MOD_ITEM_WEIGHT_B, H5T_NATIVE_DOUBLE, m->b, ni));
   for (int64_t i = 0; i < ni; i++)
     RV_REQUIRE(isfinite(m->w[i]) && isfinite(m->b[i]), RV_ERR_DATA,
                "%s: /item_weight: item %lld has a non-finite parameter", path, (long long)i);

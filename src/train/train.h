@@ -9,6 +9,7 @@
 #include "comm/range.h"
 #include "base/error.h"
 #include "io/dataset.h"
+#include "io/schema.h"
 #include "kernels/score.h"
 #include "kernels/trainstep.h"
 #include "kernels/xsum.h"
@@ -21,8 +22,8 @@
 #define RV_TRAIN_BLOCK 256
 
 /* Files in --out DIR. */
-#define RV_MODEL_FILE "model.h5"
-#define RV_CHECKPOINT_FILE "checkpoint.h5"
+#define RV_MODEL_FILE RV_FILE_MODEL
+#define RV_CHECKPOINT_FILE RV_FILE_CHECKPOINT
 
 typedef struct rv_train {
   const Receval__TrainSpec *spec;

@@ -27,11 +27,12 @@ while IFS= read -r f; do
   done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
 done < <(find "$SRC" -mindepth 2 -name '*.[ch]' | sort)
 # src/receval.h (rv_run) is the program's entry, defined in cli: only cli includes it.
-grep -l '#include "receval.h"' $(find "$SRC" -mindepth 2 -name '*.[ch]' -not -path '*/cli/*') 2>/dev/null |
-  sed 's/$/: includes receval.h (only cli may)/' | grep . && bad=1
+out=$(grep -l '#include "receval.h"' $(find "$SRC" -mindepth 2 -name '*.[ch]' -not -path '*/cli/*') 2>/dev/null)
+[ -n "$out" ] && { echo "$out" | sed 's/^/floors: /; s/$/: includes receval.h (only cli may)/'; bad=1; }
 # Sizes: no file over 600 lines.
 find "$SRC" -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 600 {print "floors: " $2 ": " $1 " lines (limit 600)"; b=1} END {exit b}' || bad=1
 # Lengths: no function over 120 lines (tests/lint/fnlen.awk).
-awk -v LIMIT=120 -f "$(dirname "$0")/fnlen.awk" $(find "$SRC" -name '*.c') | sed 's/^/floors: function of /' | grep . && bad=1
+out=$(awk -v LIMIT=120 -f "$(dirname "$0")/fnlen.awk" $(find "$SRC" -name '*.c'))
+[ -n "$out" ] && { echo "$out" | sed 's/^/floors: function of /'; bad=1; }
 [ $bad = 0 ] && echo "floors: every include points down; no file over 600 lines, no function over 120"
 exit $bad
