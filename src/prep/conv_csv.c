@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
+#include "prep/parse.h"
 #include "io/textio.h"
 
 static int column(const rv_rec_t *r, const char *name) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
+#include "prep/parse.h"
 #include "io/textio.h"
 
 rv_err_t rv_conv_lastfm(const char *src, rv_prep_src_t *s) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "prep/convert.h"
+#include "prep/parse.h"
 #include "io/textio.h"
 
 #define BAD(t, what, v) \

@@ -40,8 +40,4 @@ typedef struct rv_converter {
 extern const rv_converter_t *const rv_converters[];
 const rv_converter_t *rv_converter_find(const char *name);
 
-/* Shared by the converters: strict number parsing of a field. */
-int rv_parse_i64(const char *s, int64_t *v);
-int rv_parse_f32(const char *s, float *v);
-
 #endif

@@ -1,3 +1,5 @@
+/* The prepared dataset's writer (prep/write.h): rank 0 writes the input
+ * contract (io/schema.h names) to a temporary file, reads it back, renames. */
 #include "prep/write.h"
 
 #include <errno.h>

@@ -1,32 +1,8 @@
-/* Field parsing shared by the converters. */
-#include <errno.h>
-#include <math.h>
-#include <stdlib.h>
+/* The converters by name (convert.h): `receval prepare KIND` looks KIND up
+ * here; a new input format is its conv_<name>.c and one entry below. */
 #include <string.h>
 
 #include "prep/convert.h"
-
-int rv_parse_i64(const char *s, int64_t *v) {
-  char *end;
-  errno = 0;
-  while (*s == ' ') s++;
-  const long long x = strtoll(s, &end, 10);
-  while (*end == ' ') end++;
-  if (errno || end == s || *end) return -1;
-  *v = x;
-  return 0;
-}
-
-int rv_parse_f32(const char *s, float *v) {
-  char *end;
-  errno = 0;
-  while (*s == ' ') s++;
-  const double x = strtod(s, &end);
-  while (*end == ' ') end++;
-  if (errno || end == s || *end || !isfinite(x)) return -1;
-  *v = (float)x;
-  return 0;
-}
 
 static rv_err_t movielens(const char *src, const rv_conv_opts_t *o, rv_prep_src_t *s) {
   (void)o;
