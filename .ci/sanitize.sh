@@ -46,7 +46,7 @@ lk() {
   fi
 }
 for t in score example topk registry xsum stats partition rng synth \
-         accuracy auc exposure information beyond scorehist robust; do
+         accuracy auc exposure information beyond scorehist similarity robust; do
   lk "unit_$t" 0 "$BUILD/tests/test_$t"
 done
 for np in 1 2 3 4; do lk "test_mpi_np$np" 0 mpirun -np "$np" --timeout 300 "$BUILD/tests/test_mpi"; done
